@@ -1,0 +1,56 @@
+"""The one error hierarchy of the engine; `web/` maps each class to an HTTP status."""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Base class: a problem the caller can understand and act on (never a bug)."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(EngineError):
+    """The thing does not exist, or the caller may not know that it exists."""
+
+    code = "not_found"
+
+
+class Forbidden(EngineError):
+    """The caller may see the thing but not do this to it."""
+
+    code = "forbidden"
+
+
+class Conflict(EngineError):
+    """The thing changed meanwhile, is completed or cancelled, or is held by someone else."""
+
+    code = "conflict"
+
+
+class InvalidData(EngineError):
+    """Submitted data is invalid; `fields` maps a field path to a readable reason."""
+
+    code = "invalid_data"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = dict(fields or {})
+
+
+class InvalidProcess(EngineError):
+    """A diagram or decision table cannot be deployed; says which file and line."""
+
+    code = "invalid_process"
+
+    def __init__(self, message: str, filename: str | None = None, line: int | None = None) -> None:
+        where = filename or ""
+        if filename and line:
+            where = f"{filename}:{line}"
+        super().__init__(f"{where}: {message}" if where else message)
+        self.reason = message
+        self.filename = filename
+        self.line = line
