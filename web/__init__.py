@@ -1,0 +1,48 @@
+"""The Flask application: pages for people, a JSON API for systems.
+
+`create_app()` reads settings from the environment; tests pass `test_config`
+(a dict of overrides, including a `clock`). The web never runs the scheduler.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from engine.bpmn.clock import SystemClock
+from engine.crypto import Cipher
+from engine.db import make_engine, make_sessionmaker
+from engine.settings import Settings, load_settings
+from engine.workflow_store import Services
+from web.api import api
+from web.errors import register_error_handlers
+from web.state import AppState, close_session
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    config = dict(test_config or {})
+    settings: Settings = config.pop("settings", None) or load_settings()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=6 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.env == "production",
+    )
+    clock = config.pop("clock", None) or SystemClock()
+    app.config.update(config)
+    engine = config.get("engine") or make_engine(settings.database_url)
+    app.extensions["nbassist"] = AppState(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        services=Services(cipher=Cipher(settings.data_key), clock=clock),
+    )
+    app.teardown_appcontext(close_session)
+
+    app.register_blueprint(api)
+    register_error_handlers(app)
+    return app

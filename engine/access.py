@@ -1,0 +1,65 @@
+"""Need to know: which cases and tasks an organisation may see.
+
+An organisation sees a case while it is on the case team or holds a task in it.
+Administrators manage the system; being one grants no access to cases. A case that
+may not be seen is reported as not found, so its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy.orm import Session
+
+from engine.audit import Actor
+from engine.errors import Forbidden, NotFound
+from engine.models import Case, CaseTeamMember, Task
+
+
+def case_visible_to(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause over `Case` for the cases the actor's organisation may see."""
+    on_team = exists().where(
+        CaseTeamMember.case_id == Case.id,
+        CaseTeamMember.organisation_id == actor.organisation_id,
+    )
+    holds_task = exists().where(
+        Task.case_id == Case.id, Task.organisation_id == actor.organisation_id
+    )
+    return or_(on_team, holds_task)
+
+
+def can_see_case(session: Session, actor: Actor, case_id: str) -> bool:
+    if actor.organisation_id is None:
+        return False
+    return (
+        session.scalar(select(Case.id).where(Case.id == case_id, case_visible_to(actor)))
+        is not None
+    )
+
+
+def visible_case(session: Session, actor: Actor, case_id: str) -> Case:
+    case = session.get(Case, case_id) if isinstance(case_id, str) else None
+    if case is None or not can_see_case(session, actor, case_id):
+        raise NotFound("no such case")
+    return case
+
+
+def visible_task(session: Session, actor: Actor, task_id: str) -> Task:
+    """A task of a case the actor may see (its organisation may still differ)."""
+    task = session.get(Task, task_id) if isinstance(task_id, str) else None
+    if task is None or not can_see_case(session, actor, task.case_id):
+        raise NotFound("no such task")
+    return task
+
+
+def own_task(session: Session, actor: Actor, task_id: str) -> Task:
+    """A task the actor's organisation holds: 404 if the case is hidden, 403 if another's."""
+    task = visible_task(session, actor, task_id)
+    if task.organisation_id != actor.organisation_id:
+        raise Forbidden(f"this task belongs to {task.organisation.name}")
+    return task
+
+
+def is_coordinator(case: Case, actor: Actor) -> bool:
+    return any(
+        m.role == "coordinator" and m.organisation_id == actor.organisation_id for m in case.team
+    )

@@ -1,0 +1,267 @@
+"""The case transactions: open a case, complete a task, claim it, deliver a message.
+
+Each is one short transaction with one commit (see DESIGN.md): load, check, validate,
+run the engine, save with the revision check, index, audit. Any failure rolls the
+whole transaction back, so a case is never half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from engine.access import is_coordinator, own_task, visible_case
+from engine.audit import Actor, record
+from engine.bpmn import runtime
+from engine.bpmn.clock import use_clock
+from engine.deadlines import parse_instant, split_leads
+from engine.directory import default_team, organisation_by_slug
+from engine.errors import Conflict, Forbidden, InvalidData
+from engine.models import Case, CaseTeamMember, Deadline, Organisation, Task
+from engine.versions import latest_version
+from engine.workflow_store import (
+    Services,
+    encrypt_state,
+    fresh_workflow,
+    load_workflow,
+    save_workflow,
+    schedule_reminders,
+    sync_tasks,
+)
+from forms.validation import validate
+
+CASE_PROCESS = "victim_journey"
+START_FORM = "record_first_contact"
+MESSAGES = ("new_information", "protection_needed", "withdraw", "close_case")
+COORDINATOR_MESSAGES = ("withdraw", "close_case")
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+T = TypeVar("T")
+
+
+def in_transaction(session: Session, work: Callable[[], T]) -> T:
+    """Run `work` and commit; on any error roll back so nothing is half-written.
+    A write lost to a concurrent one is a Conflict, never a 500."""
+    try:
+        result = work()
+        session.commit()
+        return result
+    except (IntegrityError, OperationalError) as exc:
+        session.rollback()
+        if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
+            raise
+        raise Conflict("the case was changed by someone else meanwhile: try again") from exc
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def new_reference(country: str) -> str:
+    return f"{country}-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+
+
+def open_case(
+    session: Session,
+    services: Services,
+    actor: Actor,
+    data: Any,
+    process_id: str = CASE_PROCESS,
+) -> Case:
+    def work() -> Case:
+        version = latest_version(session, process_id)
+        cleaned = validate(version.start_form or START_FORM, data)
+        country = cleaned.get("host_country")
+        if not isinstance(country, str):
+            raise InvalidData("host country missing", {"host_country": "Required"})
+        team = default_team(session, country)
+        opener = session.get(Organisation, actor.organisation_id)
+        if opener is not None and "coordinator" in opener.roles:
+            team["coordinator"] = opener  # the opener coordinates when it can
+        now = services.now()
+        case = Case(
+            id=str(uuid.uuid4()),
+            reference=new_reference(country),
+            process_version=version,
+            status="open",
+            host_country=country,
+            revision=1,
+            created_at=now,
+            updated_at=now,
+            opened_by_org_id=actor.organisation_id,
+            team=[CaseTeamMember(role=r, organisation_id=o.id) for r, o in team.items()],
+        )
+        workflow = fresh_workflow(case)
+        with use_clock(services.clock):
+            runtime.start(workflow, cleaned)
+        case.state = encrypt_state(services, case.id, workflow)
+        session.add(case)
+        session.flush()
+        sync_tasks(session, services, case, workflow)
+        case.state = encrypt_state(services, case.id, workflow)
+        case.next_timer_at = runtime.next_timer_at(workflow)
+        if runtime.is_finished(workflow):
+            case.status, case.closed_at = "closed", now
+        record(
+            session,
+            actor,
+            "case.opened",
+            now,
+            case.id,
+            reference=case.reference,
+            process=process_id,
+            version=version.version,
+        )
+        return case
+
+    return in_transaction(session, work)
+
+
+def complete_task(
+    session: Session, services: Services, actor: Actor, task_id: str, data: Any
+) -> Case:
+    def work() -> Case:
+        task = own_task(session, actor, task_id)
+        _require_open(task, actor)
+        cleaned = validate(task.form, data)
+        case = task.case_file
+        revision = case.revision
+        workflow = load_workflow(services, case)
+        properties = runtime.task_properties(workflow, task.id)
+        with use_clock(services.clock):
+            deadlines = runtime.complete_task(workflow, task.id, cleaned)
+        now = services.now()
+        task.state, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
+        task.data = services.cipher.encrypt(json.dumps(cleaned, default=str).encode(), task.id)
+        _record_deadlines(session, case, task, deadlines, properties, now)
+        _apply_team_changes(session, case, task.name, runtime.workflow_data(workflow))
+        save_workflow(session, services, case, workflow, revision)
+        record(session, actor, "task.completed", now, case.id, task=task.name, task_id=task.id)
+        return case
+
+    return in_transaction(session, work)
+
+
+def _require_open(task: Task, actor: Actor) -> None:
+    if task.state != "open":
+        raise Conflict(f"this task is already {task.state}")
+    if task.claimed_by_id not in (None, actor.user_id):
+        holder = task.claimed_by.username if task.claimed_by else "someone else"
+        raise Conflict(f"{holder} is working on this task")
+
+
+def _record_deadlines(
+    session: Session,
+    case: Case,
+    task: Task,
+    deadlines: list[tuple[str, str]],
+    properties: dict[str, str],
+    now: datetime,
+) -> None:
+    """Legal dates set by a task (`deadline:<subject>` properties) and their reminders."""
+    coordinator = next(m.organisation_id for m in case.team if m.role == "coordinator")
+    for subject, value in deadlines:
+        if not value:
+            continue  # e.g. a permit that was refused sets no expiry
+        due_at = parse_instant(str(value))
+        leads = split_leads(properties.get(f"deadline:{subject}:reminders", ""))
+        existing = session.scalar(
+            select(Deadline).where(Deadline.case_id == case.id, Deadline.subject == subject)
+        )
+        if existing is None:
+            session.add(
+                Deadline(
+                    case_id=case.id,
+                    subject=subject,
+                    due_at=due_at,
+                    reminders=leads,
+                    set_by_task_id=task.id,
+                    created_at=now,
+                )
+            )
+        else:
+            existing.due_at, existing.reminders, existing.set_by_task_id = due_at, leads, task.id
+        schedule_reminders(
+            session, case.id, coordinator, None, f"{subject}@{due_at.date()}", due_at, leads, now
+        )
+
+
+def _apply_team_changes(session: Session, case: Case, task_name: str, data: dict[str, Any]) -> None:
+    """The return partner joins the team only once she has consented to the referral:
+    before that the partner organisation sees nothing of the case."""
+    if task_name == "referral_consent" and data.get("consent_given") and data.get("return_partner"):
+        add_team_member(session, case, "return_partner", str(data["return_partner"]))
+
+
+def claim_task(session: Session, services: Services, actor: Actor, task_id: str) -> Task:
+    def work() -> Task:
+        task = own_task(session, actor, task_id)
+        _require_open(task, actor)
+        result = session.execute(
+            update(Task)
+            .where(Task.id == task.id, Task.state == "open", Task.claimed_by_id.is_(None))
+            .values(claimed_by_id=actor.user_id)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1 and task.claimed_by_id != actor.user_id:  # type: ignore[attr-defined]
+            raise Conflict("someone else took this task meanwhile")
+        session.refresh(task)
+        record(session, actor, "task.claimed", services.now(), task.case_id, task=task.name)
+        return task
+
+    return in_transaction(session, work)
+
+
+def unclaim_task(session: Session, services: Services, actor: Actor, task_id: str) -> Task:
+    def work() -> Task:
+        task = own_task(session, actor, task_id)
+        if task.state != "open":
+            raise Conflict(f"this task is already {task.state}")
+        if task.claimed_by_id not in (None, actor.user_id):
+            raise Conflict("only the person working on this task can release it")
+        task.claimed_by_id = None
+        record(session, actor, "task.released", services.now(), task.case_id, task=task.name)
+        return task
+
+    return in_transaction(session, work)
+
+
+def deliver_message(
+    session: Session, services: Services, actor: Actor, case_id: str, name: Any, data: Any
+) -> Case:
+    def work() -> Case:
+        case = visible_case(session, actor, case_id)
+        if name not in MESSAGES:
+            raise InvalidData("unknown message", {"name": f"Use one of: {', '.join(MESSAGES)}"})
+        if name in COORDINATOR_MESSAGES and not is_coordinator(case, actor):
+            raise Forbidden("only the case coordinator can close a case or record her withdrawal")
+        if case.status != "open":
+            raise Conflict(f"the case is {case.status}")
+        cleaned = validate(name, data if data is not None else {})
+        revision = case.revision
+        workflow = load_workflow(services, case)
+        with use_clock(services.clock):
+            runtime.send_message(workflow, name, cleaned)
+        if name == "withdraw" and runtime.is_finished(workflow):
+            case.status = "withdrawn"
+        save_workflow(session, services, case, workflow, revision)
+        record(session, actor, "case.message", services.now(), case.id, message=name)
+        return case
+
+    return in_transaction(session, work)
+
+
+def add_team_member(session: Session, case: Case, role: str, slug: str) -> None:
+    organisation = organisation_by_slug(session, slug)
+    for member in case.team:
+        if member.role == role:
+            member.organisation_id = organisation.id
+            return
+    case.team.append(CaseTeamMember(role=role, organisation_id=organisation.id))

@@ -1,0 +1,271 @@
+"""SQLAlchemy 2 typed models: the whole persistent shape of nbassist.
+
+A case is its current workflow state (encrypted, without the spec) plus an
+append-only history (`audit_event`) and small indexes (`task`, `reminder`,
+`next_timer_at`) that every list and the scheduler query instead of loading cases.
+All times are stored as naive UTC and returned timezone-aware (SQLite drops zones).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: give a UTC time")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    default_for: Mapped[list[Any]] = mapped_column(default=list)
+    contacts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    placeholder: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    created_at: Mapped[datetime]
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # SHA-256 of the token: tokens are long random values, so a fast hash is safe here.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class ProcessVersion(Base):
+    __tablename__ = "process_version"
+    __table_args__ = (
+        UniqueConstraint("process_id", "version"),
+        UniqueConstraint("process_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(120), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    sources: Mapped[dict[str, Any]]
+    spec_json: Mapped[str] = mapped_column(Text)
+    start_form: Mapped[str | None] = mapped_column(String(120))
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class Case(Base):
+    __tablename__ = "case_file"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    status: Mapped[str] = mapped_column(String(20), index=True)  # open, closed, withdrawn
+    stage: Mapped[str | None] = mapped_column(String(120))
+    host_country: Mapped[str] = mapped_column(String(2), index=True)
+    # The workflow state without its spec, encrypted with the case id as context.
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    opened_by_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+
+    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    team: Mapped[list[CaseTeamMember]] = relationship(
+        back_populates="case", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+
+class CaseTeamMember(Base):
+    __tablename__ = "case_team"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+
+    case: Mapped[Case] = relationship(back_populates="team")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Task(Base):
+    """The index of human tasks; the workflow state stays the source of truth."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_org_state", "organisation_id", "state"),
+        Index("ix_task_case_state", "case_id", "state"),
+        Index("ix_task_state_due", "state", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    process_id: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    form: Mapped[str] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(20))  # open, completed, cancelled
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    reminders: Mapped[list[Any]] = mapped_column(default=list)
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # What was submitted, encrypted with the task id as context.
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    escalated_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    case_file: Mapped[Case] = relationship()
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id], lazy="joined")
+
+
+class Deadline(Base):
+    """A legal date of a case (reflection period end, permit expiry)."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (UniqueConstraint("case_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(80))
+    due_at: Mapped[datetime]
+    reminders: Mapped[list[Any]] = mapped_column(default=list)
+    set_by_task_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime]
+
+
+class Reminder(Base):
+    """One reminder to send; the unique key makes each one go out exactly once."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_due", "sent_at", "remind_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # case id, then the task id (a task's due time) or the deadline subject, then the lead.
+    key: Mapped[str] = mapped_column(String(250), unique=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    subject: Mapped[str] = mapped_column(String(120))  # a task id or a deadline subject
+    lead: Mapped[str] = mapped_column(String(20))  # ISO duration before due_at
+    due_at: Mapped[datetime]
+    remind_at: Mapped[datetime]
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    sent_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+
+class Notification(Base):
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_org", "organisation_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # reminder, escalation, assignment
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    subject: Mapped[str] = mapped_column(String(120))
+    due_at: Mapped[datetime | None]
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+
+class OutboxMail(Base):
+    """E-mail written in the same transaction as its cause, sent after commit."""
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+
+
+class Note(Base):
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted
+    created_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Append-only history; each event's hash covers its content and its predecessor's."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_case", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,234 @@
+"""Read models: task lists, case lists, a case's summary and history.
+
+Every list is a plain indexed query on the `task`/`case_file` tables filtered by need
+to know; no workflow is loaded to answer them. Reading a case is audited.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from engine.access import case_visible_to, visible_case, visible_task
+from engine.audit import Actor, record
+from engine.crypto import Cipher
+from engine.errors import InvalidData
+from engine.models import AuditEvent, Case, Deadline, Organisation, Task, User
+from forms.registry import load_form
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+SOON = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next: str | None
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _limit(limit: Any) -> int:
+    try:
+        value = int(limit) if limit not in (None, "") else DEFAULT_LIMIT
+    except (TypeError, ValueError) as exc:
+        raise InvalidData("bad limit", {"limit": "Give a whole number"}) from exc
+    if not 1 <= value <= MAX_LIMIT:
+        raise InvalidData("bad limit", {"limit": f"Give a number from 1 to {MAX_LIMIT}"})
+    return value
+
+
+def _encode_cursor(created_at: datetime, row_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([created_at.isoformat(), row_id]).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        at, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(at), str(row_id)
+    except (ValueError, TypeError) as exc:
+        raise InvalidData(
+            "bad cursor", {"cursor": "Use the 'next' value of a previous page"}
+        ) from exc
+
+
+def _paginate(session: Session, query: Select[Any], model: Any, limit: Any, cursor: str | None):  # type: ignore[no-untyped-def]
+    size = _limit(limit)
+    if cursor:
+        at, row_id = _decode_cursor(cursor)
+        query = query.where(
+            or_(model.created_at > at, and_(model.created_at == at, model.id > row_id))
+        )
+    rows = list(session.scalars(query.order_by(model.created_at, model.id).limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (_encode_cursor(rows[-1].created_at, rows[-1].id) if more else None)
+
+
+def task_summary(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "name": task.name,
+        "title": task.title,
+        "case_id": task.case_id,
+        "role": task.role,
+        "organisation": task.organisation.slug,
+        "assignee": task.claimed_by.username if task.claimed_by else None,
+        "state": task.state,
+        "created_at": iso(task.created_at),
+        "due_at": iso(task.due_at),
+    }
+
+
+def list_tasks(
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    scope: str | None = None,
+    state: str | None = "open",
+    due: str | None = None,
+    case_id: str | None = None,
+    limit: Any = None,
+    cursor: str | None = None,
+) -> Page:
+    query = select(Task)
+    if scope in (None, "", "organisation"):
+        query = query.where(Task.organisation_id == actor.organisation_id)
+    elif scope == "mine":
+        query = query.where(Task.claimed_by_id == actor.user_id)
+    else:
+        raise InvalidData("bad scope", {"scope": "Use 'mine' or 'organisation'"})
+    if state not in (None, ""):
+        if state not in ("open", "completed", "cancelled"):
+            raise InvalidData("bad state", {"state": "Use open, completed or cancelled"})
+        query = query.where(Task.state == state)
+    if due == "overdue":
+        query = query.where(Task.due_at < now)
+    elif due == "soon":
+        query = query.where(Task.due_at >= now, Task.due_at < now + SOON)
+    elif due not in (None, ""):
+        raise InvalidData("bad due filter", {"due": "Use 'overdue' or 'soon'"})
+    if case_id:
+        query = query.where(Task.case_id == case_id)
+    rows, next_cursor = _paginate(session, query, Task, limit, cursor)
+    return Page([task_summary(t) for t in rows], next_cursor)
+
+
+def task_detail(
+    session: Session, cipher: Cipher, actor: Actor, task_id: str, now: datetime
+) -> dict[str, Any]:
+    task = visible_task(session, actor, task_id)
+    detail = task_summary(task)
+    form = load_form(task.form)
+    detail["form"] = {"name": form.name, "schema": form.schema, "ui_schema": form.ui_schema}
+    # Only the organisation holding the task reads what it holds.
+    own = task.organisation_id == actor.organisation_id
+    detail["data"] = cipher.decrypt_json(task.data, task.id) if own and task.data else {}
+    detail["completed_at"] = iso(task.completed_at)
+    record(session, actor, "task.viewed", now, task.case_id, task=task.name)
+    session.commit()
+    return detail
+
+
+def case_summary(session: Session, case: Case) -> dict[str, Any]:
+    open_tasks = session.scalars(
+        select(Task).where(Task.case_id == case.id, Task.state == "open").order_by(Task.created_at)
+    )
+    deadlines = session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.due_at)
+    )
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "status": case.status,
+        "stage": case.stage,
+        "host_country": case.host_country,
+        "process": {"id": case.process_version.process_id, "version": case.process_version.version},
+        "team": {m.role: m.organisation.slug for m in sorted(case.team, key=lambda m: m.role)},
+        "open_tasks": [
+            {
+                k: v
+                for k, v in task_summary(t).items()
+                if k in ("id", "name", "title", "organisation", "state", "due_at", "assignee")
+            }
+            for t in open_tasks
+        ],
+        "deadlines": [{"subject": d.subject, "due_at": iso(d.due_at)} for d in deadlines],
+        "created_at": iso(case.created_at),
+        "updated_at": iso(case.updated_at),
+        "closed_at": iso(case.closed_at),
+    }
+
+
+def read_case(session: Session, actor: Actor, case_id: str, now: datetime) -> dict[str, Any]:
+    case = visible_case(session, actor, case_id)
+    summary = case_summary(session, case)
+    record(session, actor, "case.viewed", now, case.id)
+    session.commit()
+    return summary
+
+
+def list_cases(
+    session: Session,
+    actor: Actor,
+    status: str | None = None,
+    country: str | None = None,
+    limit: Any = None,
+    cursor: str | None = None,
+) -> Page:
+    query = select(Case).where(case_visible_to(actor))
+    if status:
+        if status not in ("open", "closed", "withdrawn"):
+            raise InvalidData("bad status", {"status": "Use open, closed or withdrawn"})
+        query = query.where(Case.status == status)
+    if country:
+        query = query.where(Case.host_country == country.upper())
+    rows, next_cursor = _paginate(session, query, Case, limit, cursor)
+    items = [
+        {
+            "id": c.id,
+            "reference": c.reference,
+            "status": c.status,
+            "stage": c.stage,
+            "host_country": c.host_country,
+            "created_at": iso(c.created_at),
+            "updated_at": iso(c.updated_at),
+        }
+        for c in rows
+    ]
+    return Page(items, next_cursor)
+
+
+def case_history(
+    session: Session, actor: Actor, case_id: str, now: datetime
+) -> list[dict[str, Any]]:
+    case = visible_case(session, actor, case_id)
+    rows = session.execute(
+        select(AuditEvent, User.username, Organisation.slug)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action.not_like("%.viewed"))
+        .order_by(AuditEvent.id)
+    ).all()
+    history = [
+        {
+            "at": iso(event.at),
+            "action": event.action,
+            "by": username or "system",
+            "organisation": slug,
+            "detail": event.detail,
+        }
+        for event, username, slug in rows
+    ]
+    record(session, actor, "case.viewed", now, case.id, part="history")
+    session.commit()
+    return history

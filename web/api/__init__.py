@@ -1,0 +1,74 @@
+"""The JSON API `/api/v1`: bearer-token authentication and the routes of API.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, request
+
+from engine.accounts import actor_for, user_for_token
+from engine.audit import Actor
+from engine.errors import EngineError, InvalidData
+from web.errors import json_error
+from web.state import db_session, state
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+class Unauthorised(EngineError):
+    code = "unauthorised"
+
+
+@api.before_request
+def authenticate():  # type: ignore[no-untyped-def]
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = (
+        user_for_token(db_session(), token.strip())
+        if scheme.lower() == "bearer" and token
+        else None
+    )
+    if user is None:
+        response = json_error(
+            401, "unauthorised", "Give a valid API token: Authorization: Bearer <token>"
+        )
+        response.headers["WWW-Authenticate"] = 'Bearer realm="nbassist"'
+        return response
+    g.user = user
+    g.actor = actor_for(user)
+    return None
+
+
+@api.after_request
+def no_store(response):  # type: ignore[no-untyped-def]
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def actor() -> Actor:
+    return g.actor  # type: ignore[no-any-return]
+
+
+def json_body(*allowed: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The request's JSON object, refusing other shapes and unknown top-level fields."""
+    body = request.get_json(silent=True, force=True) if request.data else {}
+    if body is None:
+        raise InvalidData("the request body is not valid JSON", {"": "Send a JSON object"})
+    if not isinstance(body, dict):
+        raise InvalidData("the request body must be a JSON object", {"": "Send a JSON object"})
+    unknown = {k: "Not a field of this request" for k in body if k not in allowed}
+    missing = {k: "Required" for k in required if k not in body}
+    if unknown or missing:
+        raise InvalidData("the request has missing or unknown fields", {**missing, **unknown})
+    return body
+
+
+def services():  # type: ignore[no-untyped-def]
+    return state().services
+
+
+from web.api import cases, meta, openapi, tasks  # noqa: E402,F401 - routes register on `api`

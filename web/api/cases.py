@@ -1,0 +1,54 @@
+"""Cases: open, list, read, history, messages."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from engine import cases, queries
+from web.api import actor, api, json_body, services
+from web.state import db_session
+
+
+@api.post("/cases")
+def open_case():  # type: ignore[no-untyped-def]
+    body = json_body("data", required=("data",))
+    session = db_session()
+    case = cases.open_case(session, services(), actor(), body["data"])
+    response = jsonify(queries.case_summary(session, case))
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/cases/{case.id}"
+    return response
+
+
+@api.get("/cases")
+def list_cases():  # type: ignore[no-untyped-def]
+    page = queries.list_cases(
+        db_session(),
+        actor(),
+        status=request.args.get("status"),
+        country=request.args.get("country"),
+        limit=request.args.get("limit"),
+        cursor=request.args.get("cursor"),
+    )
+    return jsonify({"items": page.items, "next": page.next})
+
+
+@api.get("/cases/<case_id>")
+def get_case(case_id: str):  # type: ignore[no-untyped-def]
+    return jsonify(queries.read_case(db_session(), actor(), case_id, services().now()))
+
+
+@api.get("/cases/<case_id>/history")
+def case_history(case_id: str):  # type: ignore[no-untyped-def]
+    items = queries.case_history(db_session(), actor(), case_id, services().now())
+    return jsonify({"items": items, "next": None})
+
+
+@api.post("/cases/<case_id>/messages")
+def send_message(case_id: str):  # type: ignore[no-untyped-def]
+    body = json_body("name", "data", required=("name",))
+    session = db_session()
+    case = cases.deliver_message(
+        session, services(), actor(), case_id, body["name"], body.get("data")
+    )
+    return jsonify(queries.case_summary(session, case))

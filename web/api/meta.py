@@ -1,0 +1,52 @@
+"""Who am I, the directory, the process library and forms."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from engine.directory import as_dict, list_organisations
+from engine.versions import list_versions
+from forms.registry import load_form
+from web.api import api
+from web.state import db_session
+
+
+@api.get("/me")
+def me():  # type: ignore[no-untyped-def]
+    user = g.user
+    return jsonify(
+        {
+            "username": user.username,
+            "organisation": as_dict(user.organisation),
+            "admin": user.is_admin,
+        }
+    )
+
+
+@api.get("/organisations")
+def organisations():  # type: ignore[no-untyped-def]
+    rows = list_organisations(db_session(), request.args.get("country"), request.args.get("role"))
+    return jsonify({"items": [as_dict(o) for o in rows], "next": None})
+
+
+@api.get("/processes")
+def processes():  # type: ignore[no-untyped-def]
+    items = [
+        {
+            "process_id": v.process_id,
+            "version": v.version,
+            "name": v.name,
+            "content_hash": v.content_hash,
+            "start_form": v.start_form,
+            "deployed_at": v.deployed_at.isoformat(),
+            "deployed_by": v.deployed_by,
+        }
+        for v in list_versions(db_session())
+    ]
+    return jsonify({"items": items, "next": None})
+
+
+@api.get("/forms/<name>")
+def form(name: str):  # type: ignore[no-untyped-def]
+    found = load_form(name)
+    return jsonify({"name": found.name, "schema": found.schema, "ui_schema": found.ui_schema})

@@ -1,0 +1,52 @@
+"""Tasks: list, read, claim, release, complete."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from engine import cases, queries
+from web.api import actor, api, json_body, services
+from web.state import db_session
+
+
+@api.get("/tasks")
+def list_tasks():  # type: ignore[no-untyped-def]
+    args = request.args
+    page = queries.list_tasks(
+        db_session(),
+        actor(),
+        services().now(),
+        scope=args.get("scope"),
+        state=args.get("state", "open"),
+        due=args.get("due"),
+        case_id=args.get("case"),
+        limit=args.get("limit"),
+        cursor=args.get("cursor"),
+    )
+    return jsonify({"items": page.items, "next": page.next})
+
+
+@api.get("/tasks/<task_id>")
+def get_task(task_id: str):  # type: ignore[no-untyped-def]
+    svc = services()
+    return jsonify(queries.task_detail(db_session(), svc.cipher, actor(), task_id, svc.now()))
+
+
+@api.post("/tasks/<task_id>/claim")
+def claim(task_id: str):  # type: ignore[no-untyped-def]
+    task = cases.claim_task(db_session(), services(), actor(), task_id)
+    return jsonify(queries.task_summary(task))
+
+
+@api.post("/tasks/<task_id>/unclaim")
+def unclaim(task_id: str):  # type: ignore[no-untyped-def]
+    task = cases.unclaim_task(db_session(), services(), actor(), task_id)
+    return jsonify(queries.task_summary(task))
+
+
+@api.post("/tasks/<task_id>/complete")
+def complete(task_id: str):  # type: ignore[no-untyped-def]
+    body = json_body("data", required=("data",))
+    session = db_session()
+    case = cases.complete_task(session, services(), actor(), task_id, body["data"])
+    return jsonify(queries.case_summary(session, case))

@@ -1,0 +1,199 @@
+"""The `nbassist` command line (see API.md). Every failure is one readable line on
+stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from engine import accounts, directory, versions
+from engine.audit import Actor
+from engine.bpmn.clock import SystemClock
+from engine.db import make_engine, make_sessionmaker, migrate
+from engine.errors import EngineError
+from engine.settings import PROCESSES_DIR, Settings, generate_data_key, load_settings
+
+
+def _session(settings: Settings) -> Session:
+    return make_sessionmaker(make_engine(settings.database_url))()
+
+
+def report_deployed(deployed: list[versions.Deployed], out: Callable[[str], None]) -> None:
+    for item in deployed:
+        state = "deployed" if item.created else "unchanged"
+        out(f"process {item.process_id} v{item.version} {state}")
+        for warning in item.warnings:
+            out(f"  warning: {warning}")
+
+
+def initialise(settings: Settings, demo: bool = False, out: Callable[[str], None] = print) -> None:
+    """Create or migrate the schema, seed the directory, deploy `processes/`; idempotent."""
+    migrate(settings.database_url)
+    now = SystemClock().now()
+    with _session(settings) as session:
+        added = directory.seed_directory(session)
+        deployed = versions.deploy_directory(session, PROCESSES_DIR, now, Actor.system())
+        session.commit()
+    out(f"database ready: {added} organisations added")
+    report_deployed(deployed, out)
+    if demo:
+        from web.demo import seed_demo  # noqa: PLC0415 - demo data is optional and heavy
+
+        seed_demo(settings, out)
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    initialise(settings, demo=args.demo)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from web import create_app  # noqa: PLC0415 - only `serve` needs Flask loaded
+
+    create_app({"settings": settings}).run(host=args.host, port=args.port)
+    return 0
+
+
+def cmd_organisations(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        rows = directory.list_organisations(session, args.country, args.role)
+        if args.json:
+            print(json.dumps([directory.as_dict(o) for o in rows], ensure_ascii=False, indent=2))
+        else:
+            for o in rows:
+                print(f"{o.slug:40} {o.country}  {o.name}  [{', '.join(o.roles)}]")
+    return 0
+
+
+def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+    else:
+        password = None  # an API-only account: it signs in with tokens, not a password
+    with _session(settings) as session:
+        user = accounts.create_user(
+            session, args.username, args.organisation, password, SystemClock().now(), args.admin
+        )
+        session.commit()
+        print(
+            f"created {user.username} at {args.organisation}"
+            + (" (administrator)" if args.admin else "")
+        )
+    return 0
+
+
+def cmd_users_token(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        token = accounts.issue_token(session, args.username, SystemClock().now())
+        session.commit()
+    print(f"API token for {args.username} (shown once; keep it secret):")
+    print(token)
+    return 0
+
+
+def cmd_processes_list(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        for v in versions.list_versions(session):
+            when = v.deployed_at.strftime("%Y-%m-%d %H:%M")
+            print(f"{v.process_id:30} v{v.version:<4} {v.content_hash[:12]}  {when}  {v.name}")
+    return 0
+
+
+def cmd_processes_deploy(args: argparse.Namespace, settings: Settings) -> int:
+    extra = {}
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            raise EngineError(f"{name}: no such file")
+        extra[path.name] = path.read_bytes()
+    with _session(settings) as session:
+        deployed = versions.deploy_directory(
+            session, PROCESSES_DIR, SystemClock().now(), Actor.system(), extra=extra
+        )
+        session.commit()
+    report_deployed(deployed, print)
+    return 0
+
+
+def cmd_keys_generate(args: argparse.Namespace, settings: Settings | None) -> int:
+    print(generate_data_key())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nbassist", description="Nordic Baltic Assist")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser(
+        "init", help="create or migrate the database, deploy processes, seed the directory"
+    )
+    p.add_argument("--demo", action="store_true", help="add demo users and cases")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("serve", help="run the web application (development server)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.set_defaults(func=cmd_serve)
+
+    orgs = sub.add_parser("organisations", help="the directory").add_subparsers(
+        dest="action", required=True
+    )
+    p = orgs.add_parser("list")
+    p.add_argument("--country")
+    p.add_argument("--role")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_organisations)
+
+    users = sub.add_parser("users", help="staff accounts").add_subparsers(
+        dest="action", required=True
+    )
+    p = users.add_parser("create")
+    p.add_argument("username")
+    p.add_argument("--organisation", required=True, metavar="SLUG")
+    p.add_argument("--admin", action="store_true")
+    p.add_argument("--password-stdin", action="store_true")
+    p.set_defaults(func=cmd_users_create)
+    p = users.add_parser("token")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_users_token)
+
+    procs = sub.add_parser("processes", help="the process library").add_subparsers(
+        dest="action", required=True
+    )
+    procs.add_parser("list").set_defaults(func=cmd_processes_list)
+    p = procs.add_parser("deploy")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_processes_deploy)
+
+    keys = sub.add_parser("keys", help="secrets").add_subparsers(dest="action", required=True)
+    keys.add_parser("generate").set_defaults(func=cmd_keys_generate, needs_settings=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings() if getattr(args, "needs_settings", True) else None
+        return int(args.func(args, settings))
+    except EngineError as error:
+        print(f"nbassist: {error.message}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        print(f"nbassist: database error: {reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
