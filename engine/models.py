@@ -69,9 +69,22 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(10), default="en")
+    # Where reminders and escalations are e-mailed (never with personal data of a case).
+    email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class LoginAttempt(Base):
+    """Failed sign-ins, for rate limiting across all web workers."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))  # username or client address
+    at: Mapped[datetime]
 
 
 class ApiToken(Base):

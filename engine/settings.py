@@ -19,7 +19,7 @@ from engine.errors import EngineError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("NBASSIST_INSTANCE_DIR", PROJECT_ROOT / "instance"))
-PROCESSES_DIR = PROJECT_ROOT / "processes"
+PROCESSES_DIR = Path(os.environ.get("NBASSIST_PROCESSES_DIR", PROJECT_ROOT / "processes"))
 
 
 class ConfigError(EngineError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from engine import cases, queries
 from web.api import actor, api, json_body, services
@@ -13,7 +13,8 @@ from web.state import db_session
 def open_case():  # type: ignore[no-untyped-def]
     body = json_body("data", required=("data",))
     session = db_session()
-    case = cases.open_case(session, services(), actor(), body["data"])
+    process_id = current_app.config.get("CASE_PROCESS", cases.CASE_PROCESS)
+    case = cases.open_case(session, services(), actor(), body["data"], process_id)
     response = jsonify(queries.case_summary(session, case))
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/cases/{case.id}"

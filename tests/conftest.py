@@ -1,0 +1,146 @@
+"""Shared test fixtures: one migrated database per run (SQLite by default, PostgreSQL when
+NBASSIST_TEST_DATABASE_URL says so), emptied of case data between tests; a fixed clock."""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, delete, text
+from sqlalchemy.orm import Session
+
+from engine import accounts, directory, versions
+from engine.audit import Actor
+from engine.bpmn.clock import FixedClock
+from engine.crypto import Cipher
+from engine.db import make_engine, make_sessionmaker, migrate, normalise_url
+from engine.models import (
+    ApiToken,
+    AuditEvent,
+    Base,
+    Case,
+    CaseTeamMember,
+    Deadline,
+    LoginAttempt,
+    Note,
+    Notification,
+    OutboxMail,
+    Reminder,
+    Task,
+    User,
+)
+from engine.settings import Settings
+from engine.workflow_store import Services
+
+DATA = Path(__file__).parent / "data"
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+TEST_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+# Case data first, so foreign keys never block the clean-up.
+CASE_TABLES = (
+    Notification,
+    OutboxMail,
+    Reminder,
+    Deadline,
+    LoginAttempt,
+    Note,
+    Task,
+    CaseTeamMember,
+    Case,
+    AuditEvent,
+    ApiToken,
+    User,
+)
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    url = os.environ.get("NBASSIST_TEST_DATABASE_URL")
+    if url:
+        if normalise_url(url).startswith("postgresql"):
+            _reset_postgres(url)
+        yield url
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{folder}/test.db"
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url: str) -> Iterator[Engine]:
+    migrate(database_url)
+    engine = (
+        make_engine(database_url, pool_size=30, max_overflow=10)
+        if "postgresql" in normalise_url(database_url)
+        else make_engine(database_url)
+    )
+    with make_sessionmaker(engine)() as session:
+        directory.seed_directory(session)
+        versions.deploy_files(
+            session,
+            {"demo_case.bpmn": (DATA / "demo_case.bpmn").read_bytes()},
+            START,
+            Actor.system(),
+        )
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(db_engine: Engine) -> Iterator[Engine]:
+    """The shared database, emptied of cases, users and history after the test."""
+    yield db_engine
+    with db_engine.begin() as connection:
+        for model in CASE_TABLES:
+            connection.execute(delete(model))
+
+
+@pytest.fixture
+def session(db: Engine) -> Iterator[Session]:
+    with make_sessionmaker(db)() as s:
+        yield s
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def services(clock: FixedClock) -> Services:
+    return Services(cipher=Cipher(base64.urlsafe_b64decode(TEST_KEY)), clock=clock)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        env="development",
+        database_url=database_url,
+        secret_key="test-secret-key-" + "x" * 32,
+        data_key=base64.urlsafe_b64decode(TEST_KEY),
+        smtp_url=None,
+        base_url="http://127.0.0.1:5000",
+    )
+
+
+def make_user(session: Session, username: str, organisation: str, admin: bool = False) -> str:
+    """A staff member of `organisation` (a slug); returns an API token for them."""
+    accounts.create_user(session, username, organisation, "correct horse battery", START, admin)
+    token = accounts.issue_token(session, username, START)
+    session.commit()
+    return token
+
+
+__all__ = ["Base", "make_user", "START", "DATA"]
