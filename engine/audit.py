@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent
@@ -34,15 +34,21 @@ class Actor:
         return cls(user_id=None, organisation_id=None, username="system")
 
 
-def _digest(event: AuditEvent) -> str:
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pending_heads(session: Session, *_: Any) -> None:
+    session.info.pop("audit_heads", None)
+
+
+def _digest(entry: AuditEvent) -> str:
     content = {
-        "at": event.at.isoformat(),
-        "case_id": event.case_id,
-        "user_id": event.user_id,
-        "organisation_id": event.organisation_id,
-        "action": event.action,
-        "detail": event.detail,
-        "prev": event.prev_hash,
+        "at": entry.at.isoformat(),
+        "case_id": entry.case_id,
+        "user_id": entry.user_id,
+        "organisation_id": entry.organisation_id,
+        "action": entry.action,
+        "detail": entry.detail,
+        "prev": entry.prev_hash,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -56,13 +62,18 @@ def record(
     **detail: Any,
 ) -> AuditEvent:
     """Add an audit event to the session; it commits with the change it describes."""
-    prev = session.scalar(
-        select(AuditEvent.hash)
-        .where(AuditEvent.case_id == case_id if case_id else AuditEvent.case_id.is_(None))
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
-    event = AuditEvent(
+    # Events added earlier in this transaction are not in the database yet.
+    pending: dict[str | None, str] = session.info.setdefault("audit_heads", {})
+    prev = pending.get(case_id)
+    if prev is None:
+        with session.no_autoflush:
+            prev = session.scalar(
+                select(AuditEvent.hash)
+                .where(AuditEvent.case_id == case_id if case_id else AuditEvent.case_id.is_(None))
+                .order_by(AuditEvent.id.desc())
+                .limit(1)
+            )
+    entry = AuditEvent(
         at=at,
         case_id=case_id,
         user_id=actor.user_id,
@@ -71,10 +82,10 @@ def record(
         detail=detail,
         prev_hash=prev,
     )
-    event.hash = _digest(event)
-    session.add(event)
-    session.flush()
-    return event
+    entry.hash = _digest(entry)
+    session.add(entry)
+    pending[case_id] = entry.hash
+    return entry
 
 
 def verify_chain(session: Session, case_id: str) -> list[int]:
@@ -86,9 +97,9 @@ def verify_chain(session: Session, case_id: str) -> list[int]:
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
     )
-    for event in events:
-        linked = event.prev_hash in seen if seen else event.prev_hash is None
-        if event.hash != _digest(event) or not linked:
-            broken.append(event.id)
-        seen.add(event.hash)
+    for entry in events:
+        linked = entry.prev_hash in seen if seen else entry.prev_hash is None
+        if entry.hash != _digest(entry) or not linked:
+            broken.append(entry.id)
+        seen.add(entry.hash)
     return broken

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
 from engine.bpmn.clock import Clock, use_clock
+from engine.bpmn.pruning import prune_history
 from engine.bpmn.serializer import dump_state, load_state, new_workflow
 from engine.crypto import Cipher
 from engine.deadlines import DEFAULT_TASK_REMINDERS, reminder_times, task_due_at
@@ -48,6 +49,9 @@ def fresh_workflow(case: Case):  # type: ignore[no-untyped-def]
 
 
 def encrypt_state(services: Services, case_id: str, workflow) -> bytes:  # type: ignore[no-untyped-def]
+    """The state to store: pruned of finished history (kept in the task index and the
+    audit trail instead), serialized without its spec, encrypted to this case."""
+    prune_history(workflow)
     return services.cipher.encrypt(dump_state(workflow), case_id)
 
 
@@ -87,12 +91,20 @@ def save_workflow(
 
 def sync_tasks(session: Session, services: Services, case: Case, workflow) -> None:  # type: ignore[no-untyped-def]
     """Index newly ready human tasks; mark indexed tasks the workflow dropped as cancelled."""
+    with session.no_autoflush:
+        _sync_tasks(session, services, case, workflow)
+    session.flush()
+
+
+def _sync_tasks(session: Session, services: Services, case: Case, workflow) -> None:  # type: ignore[no-untyped-def]
     now = services.now()
     ready = runtime.ready_human_tasks(workflow)
     ready_ids = {t.id for t in ready}
+    # Rows changed in this transaction but not flushed yet keep their new state.
     open_rows = {
         t.id: t
         for t in session.scalars(select(Task).where(Task.case_id == case.id, Task.state == "open"))
+        if t.state == "open"
     }
     team = {m.role: m.organisation_id for m in case.team}
     coordinator = team["coordinator"]
@@ -136,7 +148,6 @@ def sync_tasks(session: Session, services: Services, case: Case, workflow) -> No
             row.state = "cancelled"
             row.completed_at = now
             cancel_reminders(session, task_id, now)
-    session.flush()
 
 
 def prefill(human: runtime.HumanTask) -> dict[str, object]:
@@ -158,24 +169,29 @@ def schedule_reminders(
     leads: list[str],
     now: datetime,
 ) -> None:
-    for lead, remind_at in reminder_times(due_at, leads):
-        if remind_at < now:
-            continue  # a lead time already past when the task appeared is not worth sending
-        key = f"{case_id}:{task_id or subject}:{lead}"
-        if session.scalar(select(Reminder.id).where(Reminder.key == key)) is not None:
-            continue
-        session.add(
-            Reminder(
-                key=key,
-                case_id=case_id,
-                task_id=task_id,
-                subject=subject,
-                lead=lead,
-                due_at=due_at,
-                remind_at=remind_at,
-                organisation_id=organisation_id,
-            )
+    """Add the reminders not yet known; a lead time already past is not worth sending."""
+    wanted = {
+        f"{case_id}:{task_id or subject}:{lead}": (lead, remind_at)
+        for lead, remind_at in reminder_times(due_at, leads)
+        if remind_at >= now
+    }
+    if not wanted:
+        return
+    known = set(session.scalars(select(Reminder.key).where(Reminder.key.in_(wanted))))
+    session.add_all(
+        Reminder(
+            key=key,
+            case_id=case_id,
+            task_id=task_id,
+            subject=subject,
+            lead=lead,
+            due_at=due_at,
+            remind_at=remind_at,
+            organisation_id=organisation_id,
         )
+        for key, (lead, remind_at) in wanted.items()
+        if key not in known
+    )
 
 
 def cancel_reminders(session: Session, task_id: str, now: datetime) -> None:

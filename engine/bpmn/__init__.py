@@ -1,0 +1,8 @@
+"""Pure SpiffWorkflow code: no database, no Flask.
+
+Importing the package installs the engine clock into SpiffWorkflow's timer module
+(see engine.bpmn.clock), so every timer agrees with `use_clock`.
+"""
+
+from engine.bpmn import clock as _clock  # noqa: F401 - installs the clock patch
+from engine.bpmn import event_subprocesses as _event_subprocesses  # noqa: F401 - spec fixes

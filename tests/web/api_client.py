@@ -6,14 +6,19 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-START_DATA: dict[str, Any] = {
-    "host_country": "SE",
-    "origin_country": "NG",
-    "languages": ["en"],
-    "has_residence_right": False,
-    "cooperates_with_authorities": False,
-    "contact_method": "outreach",
-}
+from tests.form_data import valid_data
+
+START_DATA: dict[str, Any] = valid_data(
+    "record_first_contact",
+    host_country="SE",
+    origin_country="NG",
+    languages=["en"],
+    has_residence_right=False,
+    cooperates_with_authorities=False,
+    contact_method="outreach",
+    indicators=["debt"],
+    immediate_needs=["shelter"],
+)
 
 
 class Api:

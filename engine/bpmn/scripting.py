@@ -1,0 +1,310 @@
+"""The safe expression environment: every expression a diagram contains runs here.
+
+SpiffWorkflow evaluates conditions, timers, DMN cells, multi-instance expressions,
+message payloads and correlations as Python with `eval`, unsandboxed. We replace its
+environment with one that first parses the expression and accepts only a whitelisted
+subset of the syntax (see processes/README.md): names not starting with `_`, constants,
+arithmetic, comparisons, boolean logic, indexing, literals, comprehensions, f-strings
+and calls to a few pure functions. There is no attribute access at all, so nothing can
+walk from a value to its class, its module or the interpreter. `**` and shifts are
+refused outright (a single `10**10**10` would hang the process); repetition with `*`
+and `%`-formatting are checked at run time so a constant cannot allocate gigabytes;
+expressions are capped in length. Scripts (script tasks, pre/post scripts) are refused.
+Evaluation has no time limit: the grammar keeps work proportional to the data.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from types import CodeType
+from typing import Any
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+MAX_EXPRESSION_LENGTH = 2000
+MAX_REPEAT_ITEMS = 10_000  # elements of a list/tuple built with `*`
+MAX_REPEAT_CHARS = 100_000  # characters of a string built with `*` or `%`
+MAX_INT_BITS = 4096  # size of an integer product
+MAX_FORMAT_WIDTH = 1000  # width/precision in f-string specs and %-formats
+
+
+class UnsafeExpression(ValueError):
+    """The expression uses syntax or names outside the safe subset."""
+
+
+# --- functions an expression may call -------------------------------------------------
+
+
+def _parse_iso(value: str | date) -> date | datetime:
+    if isinstance(value, datetime | date):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO date or datetime string, got {type(value).__name__}")
+    text = value.strip()
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return datetime.fromisoformat(text)
+
+
+def add_days(iso: str, n: int) -> str:
+    """`iso` plus `n` days, in the same form: a date stays a date, a datetime a datetime."""
+    if isinstance(n, bool) or not isinstance(n, int | float):
+        raise TypeError("add_days needs a number of days")
+    value = _parse_iso(iso)
+    result = (value + timedelta(days=n)).isoformat()
+    if isinstance(iso, str) and iso.strip().endswith("Z") and result.endswith("+00:00"):
+        result = result[: -len("+00:00")] + "Z"
+    return result
+
+
+def _as_utc_datetime(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def days_between(a: str, b: str) -> int:
+    """Whole days from `a` to `b` (negative when `b` is before `a`)."""
+    first, second = _parse_iso(a), _parse_iso(b)
+    if not isinstance(first, datetime) and not isinstance(second, datetime):
+        return (second - first).days
+    return (_as_utc_datetime(second) - _as_utc_datetime(first)).days
+
+
+def _safe_sum(iterable: Iterable[Any], start: int | float = 0) -> Any:
+    # Builtin sum() with a list start concatenates quadratically; numbers only.
+    if isinstance(start, bool) or not isinstance(start, int | float):
+        raise TypeError("sum() adds numbers only")
+    return sum(iterable, start)
+
+
+SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "len": len,
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "round": round,
+    "sorted": sorted,
+    "sum": _safe_sum,
+    "any": any,
+    "all": all,
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "list": list,
+    "dict": dict,
+    "set": set,
+    "tuple": tuple,
+    "add_days": add_days,
+    "days_between": days_between,
+}
+
+
+# --- runtime guards the compiler inserts ----------------------------------------------
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _guarded_mul(a: Any, b: Any) -> Any:
+    if isinstance(a, int | float) and isinstance(b, str | list | tuple):
+        a, b = b, a
+    if isinstance(a, str) and isinstance(b, int):
+        if len(a) * max(b, 0) > MAX_REPEAT_CHARS:
+            raise ValueError("string repetition too large")
+    elif isinstance(a, list | tuple) and isinstance(b, int):
+        if len(a) * max(b, 0) > MAX_REPEAT_ITEMS:
+            raise ValueError("sequence repetition too large")
+        if not all(isinstance(item, _SCALARS) for item in a):
+            raise ValueError("only sequences of plain values may be repeated")
+    elif isinstance(a, int) and isinstance(b, int) and (
+            a.bit_length() + b.bit_length() > MAX_INT_BITS):
+        raise ValueError("number too large")
+    return a * b
+
+
+_PERCENT_FORMAT = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+def _guarded_mod(a: Any, b: Any) -> Any:
+    if isinstance(a, str):
+        for match in _PERCENT_FORMAT.finditer(a):
+            for part in match.groups():
+                if part == "*" or (part and int(part) > MAX_FORMAT_WIDTH):
+                    raise ValueError("format width too large")
+        result = a % b
+        if len(result) > MAX_REPEAT_CHARS:
+            raise ValueError("formatted string too large")
+        return result
+    return a % b
+
+
+_GUARDS = {"_nb_mul": _guarded_mul, "_nb_mod": _guarded_mod}
+
+
+# --- the compiler: whitelist, rewrite, compile -----------------------------------------
+
+_ALLOWED_NODES: tuple[type[ast.AST], ...] = (
+    ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Store,
+    ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod,
+    ast.BitOr, ast.BitAnd, ast.BitXor,
+    ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.Invert,
+    ast.BoolOp, ast.And, ast.Or,
+    ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE,
+    ast.In, ast.NotIn, ast.Is, ast.IsNot,
+    ast.IfExp, ast.Subscript, ast.Slice,
+    ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Starred,
+    ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.comprehension,
+    ast.JoinedStr, ast.FormattedValue,
+    ast.Call, ast.keyword,
+)  # fmt: skip
+
+_NODE_WORDS = {
+    ast.Attribute: "attribute access (x.y)",
+    ast.Lambda: "lambda",
+    ast.NamedExpr: "assignment expressions (:=)",
+    ast.Pow: "the ** operator",
+    ast.LShift: "bit shifts",
+    ast.RShift: "bit shifts",
+    ast.MatMult: "the @ operator",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+}
+
+_CONSTANT_TYPES = (str, int, float, bool, type(None))
+
+
+def _refuse(node: ast.AST, what: str) -> UnsafeExpression:
+    return UnsafeExpression(f"{what} is not allowed (column {getattr(node, 'col_offset', 0) + 1})")
+
+
+def _check_node(node: ast.AST) -> None:
+    if not isinstance(node, _ALLOWED_NODES):
+        raise _refuse(node, _NODE_WORDS.get(type(node), type(node).__name__))
+    if isinstance(node, ast.Name) and node.id.startswith("_"):
+        raise _refuse(node, f"the name {node.id!r}")
+    if isinstance(node, ast.Constant) and not isinstance(node.value, _CONSTANT_TYPES):
+        raise _refuse(node, f"a {type(node.value).__name__} constant")
+    if isinstance(node, ast.Call) and (
+            not isinstance(node.func, ast.Name) or node.func.id not in SAFE_FUNCTIONS):
+        shown = node.func.id if isinstance(node.func, ast.Name) else "this call"
+        raise _refuse(node, f"calling {shown}")
+    if isinstance(node, ast.keyword) and node.arg is not None and node.arg.startswith("_"):
+        raise _refuse(node, f"the keyword {node.arg!r}")
+    if isinstance(node, ast.comprehension) and node.is_async:
+        raise _refuse(node, "async comprehensions")
+    if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+        _check_format_spec(node.format_spec)
+
+
+def _check_format_spec(spec: ast.AST) -> None:
+    # A computed spec could ask for a gigabyte of padding; allow constant specs only.
+    assert isinstance(spec, ast.JoinedStr)
+    for part in spec.values:
+        if not isinstance(part, ast.Constant):
+            raise _refuse(part, "a computed format spec")
+        if any(int(n) > MAX_FORMAT_WIDTH for n in re.findall(r"\d+", str(part.value))):
+            raise _refuse(part, "a format width this large")
+
+
+class _GuardOperators(ast.NodeTransformer):
+    """Route `*` and `%` through size checks (names users cannot write: they start with _)."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        guard = {ast.Mult: "_nb_mul", ast.Mod: "_nb_mod"}.get(type(node.op))
+        if guard is None:
+            return node
+        call = ast.Call(func=ast.Name(id=guard, ctx=ast.Load()), args=[node.left, node.right],
+                        keywords=[])
+        return ast.copy_location(call, node)
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(expression: str) -> CodeType:
+    """Check `expression` against the safe subset and compile it; cached by text.
+
+    Raises SyntaxError for invalid syntax (the DMN engine relies on that to tell a
+    complete expression from a fragment like `< 5`) and UnsafeExpression otherwise.
+    """
+    if not isinstance(expression, str):
+        raise UnsafeExpression("an expression must be text")
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        raise UnsafeExpression(f"expression longer than {MAX_EXPRESSION_LENGTH} characters")
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        raise
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
+        raise SyntaxError(f"cannot parse expression: {exc}") from None
+    for node in ast.walk(tree):
+        _check_node(node)
+    tree = ast.fix_missing_locations(_GuardOperators().visit(tree))
+    return compile(tree, "<expression>", "eval")
+
+
+def check_expression(expr: str) -> str | None:
+    """A readable reason why `expr` may not be used, or None when it is fine."""
+    try:
+        compile_expression(expr)
+    except SyntaxError as exc:
+        return f"invalid expression syntax: {exc.msg}"
+    except UnsafeExpression as exc:
+        return str(exc)
+    return None
+
+
+# --- the SpiffWorkflow side ------------------------------------------------------------
+
+
+class SafeEnvironment(BasePythonScriptEngineEnvironment):
+    """Evaluates whitelisted expressions against task data; executes nothing."""
+
+    def evaluate(self, expression: str, context: Mapping[str, Any],
+                 external_context: Mapping[str, Any] | None = None) -> Any:
+        code = compile_expression(expression)
+        # Everything goes into globals: comprehensions are nested scopes that cannot see
+        # eval()'s locals. Our functions go last so data cannot shadow them, and an
+        # explicit empty __builtins__ stops eval() from inserting the real ones.
+        namespace: dict[str, Any] = {}
+        namespace.update(external_context or {})
+        namespace.update(context)
+        namespace.update(SAFE_FUNCTIONS)
+        namespace.update(_GUARDS)
+        namespace["__builtins__"] = {}
+        return eval(code, namespace)  # noqa: S307 - code is whitelisted and rewritten above
+
+    def execute(self, script: str, context: Any, external_context: Any = None) -> bool:
+        raise UnsafeExpression("scripts are not allowed in Nordic Baltic Assist diagrams")
+
+    def call_service(self, context: Any, **kwargs: Any) -> Any:
+        raise UnsafeExpression("service tasks are not supported")
+
+
+class SafeScriptEngine(PythonScriptEngine):
+    """A PythonScriptEngine that only evaluates the safe expression subset."""
+
+    def __init__(self) -> None:
+        super().__init__(environment=SafeEnvironment())
+
+    def validate(self, expression: str) -> None:
+        compile_expression(expression)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
+        if task is None:
+            raise UnsafeExpression("scripts are not allowed in Nordic Baltic Assist diagrams")
+        raise WorkflowTaskException(
+            "scripts are not allowed in Nordic Baltic Assist diagrams", task=task)
+
+    def call_service(self, task: Any, **kwargs: Any) -> Any:
+        raise WorkflowTaskException("service tasks are not supported", task=task)
+
+
+SAFE_ENGINE = SafeScriptEngine()

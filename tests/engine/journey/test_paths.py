@@ -1,0 +1,409 @@
+"""The victim journey walked path by path through the engine runtime (no database)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from .helpers import Case, iso
+
+RETURN_TASKS = ("select_return_partner", "referral_consent", "safety_plan",
+                "return_needs_assessment", "arrange_travel", "arrival_reception",
+                "follow_up_3_months", "follow_up_6_months")
+REFLECTION_TASKS = ("request_reflection_period", "grant_reflection_period", "request_extension",
+                    "decide_after_reflection")
+
+
+# --- opening: identification, principles 1 and 2 ------------------------------------------
+
+@pytest.mark.parametrize("cooperates", [True, False])
+@pytest.mark.parametrize("has_residence_right", [True, False])
+def test_opening_creates_the_identification_tasks_whatever_her_status(
+        cooperates: bool, has_residence_right: bool) -> None:
+    case = Case(cooperates_with_authorities=cooperates, has_residence_right=has_residence_right)
+    safety = case.task("immediate_safety")
+    notice = case.task("non_punishment_notice")
+    rights = case.task("inform_rights")
+    assert (safety.role, safety.due) == ("ngo_support", "PT24H")
+    assert (notice.role, notice.due) == ("police", "PT48H")
+    assert (rights.role, rights.due) == ("coordinator", "P7D")
+    # Care plan and compensation run beside everything from the opening.
+    assert case.task("assess_needs").role == "coordinator"
+    assert case.task("inform_compensation_rights").role == "legal_aid"
+    assert (case.count("request_reflection_period") == 1) is (not has_residence_right)
+
+
+def test_rights_information_repeats_every_30_days_while_the_case_is_open() -> None:
+    case = Case()
+    for _ in range(3):
+        case.complete("inform_rights", {"language": "en"})
+        assert case.count("inform_rights") == 0
+        case.advance(29)
+        assert case.count("inform_rights") == 0
+        case.advance(1)
+        assert case.count("inform_rights") == 1
+    case.send("close_case", {"reason": "done"})
+    assert case.finished
+    assert case.cancelled("inform_rights") == 1
+
+
+def test_care_plan_is_reviewed_every_30_days() -> None:
+    case = Case()
+    case.complete("assess_needs", {"services": ["safe_housing"]})
+    assert case.count("review_care_plan") == 0
+    case.advance(30)
+    case.complete("review_care_plan", {})
+    case.advance(29)
+    assert case.count("review_care_plan") == 0
+    case.advance(1)
+    assert case.count("review_care_plan") == 1
+
+
+# --- reflection period -----------------------------------------------------------------------
+
+def test_national_with_a_right_of_residence_gets_no_reflection_period() -> None:
+    case = Case(has_residence_right=True, host_country="LV", origin_country="LV")
+    assert case.count("police_risk_input") == 1  # straight to the risk assessment
+    case.assess_risk()
+    case.decide("stay")
+    assert "apply_residence_permit" not in case.names()
+    for name in REFLECTION_TASKS + ("apply_residence_permit",):
+        assert not case.ever(name), name
+    case.advance(400)
+    for name in REFLECTION_TASKS:
+        assert not case.ever(name), name
+
+
+def test_reflection_period_shows_the_country_rule_and_records_the_deadline() -> None:
+    case = Case(host_country="SE")
+    request = case.task("request_reflection_period")
+    assert (request.role, request.due) == ("coordinator", "P7D")
+    assert request.data["reflection_days"] == 30
+    assert request.data["deciding_authority"].startswith("Swedish Migration Agency")
+    case.complete("request_reflection_period", {})
+    grant = case.task("grant_reflection_period")
+    assert grant.role == "migration"
+    end = case.day(30)
+    recorded = case.complete("grant_reflection_period",
+                             {"granted": True, "start_date": case.today, "end_date": end})
+    assert recorded == [("reflection_period_end", end)]
+
+
+def test_extension_is_offered_21_days_before_the_end_where_the_law_allows() -> None:
+    case = Case(host_country="SE")
+    _, end = case.grant_reflection(days=30)
+    case.advance(8)
+    assert case.count("request_extension") == 0
+    case.advance(1)  # day 9 = 21 days before the end
+    task = case.task("request_extension")
+    assert task.due_date == case.day(23)
+    case.complete("request_extension", {"requested": True})
+    case.advance_to(iso(case.now + timedelta(days=20)))
+    assert case.count("decide_after_reflection") == 0
+    case.advance_to(end)
+    assert case.count("decide_after_reflection") == 1
+    case.complete("decide_after_reflection", {"next_step": "extend", "discussed_with_her": True})
+    # The authority decides on the extension: a new end date, a new expiry timer.
+    new_end = iso(case.now + timedelta(days=60))
+    recorded = case.complete("grant_reflection_period",
+                             {"granted": True, "start_date": end, "end_date": new_end})
+    assert recorded == [("reflection_period_end", new_end)]
+    case.advance(59)
+    assert case.count("decide_after_reflection") == 0
+    case.advance(1)
+    case.complete("decide_after_reflection", {"next_step": "proceed", "discussed_with_her": True})
+    assert case.count("police_risk_input") == 1
+
+
+def test_unanswered_extension_offer_is_withdrawn_at_expiry() -> None:
+    case = Case(host_country="DK")
+    _, end = case.grant_reflection(days=30)
+    case.advance(9)
+    assert case.count("request_extension") == 1
+    case.advance_to(end)
+    assert case.count("request_extension") == 0
+    assert case.cancelled("request_extension") == 1
+    assert case.count("decide_after_reflection") == 1
+
+
+def test_no_extension_where_the_law_does_not_allow_it() -> None:
+    case = Case(host_country="NO")
+    assert case.task("request_reflection_period").data["extension_possible"] is False
+    _, end = case.grant_reflection(days=180)
+    case.advance_to(end)
+    assert not case.ever("request_extension")
+    # Asking to extend in Norway cannot loop back: the case proceeds.
+    case.complete("decide_after_reflection", {"next_step": "extend", "discussed_with_her": True})
+    assert case.count("grant_reflection_period") == 0
+    assert case.count("police_risk_input") == 1
+
+
+def test_refused_reflection_period_proceeds_to_the_risk_assessment() -> None:
+    case = Case()
+    case.complete("request_reflection_period", {})
+    recorded = case.complete("grant_reflection_period", {"granted": False})
+    assert recorded in ([], [("reflection_period_end", "")])  # no legal deadline
+    assert case.count("police_risk_input") == 1
+
+
+# --- care plan: principle 3 ------------------------------------------------------------------
+
+SERVICE_ROLES = {
+    "safe_housing": "ngo_support",
+    "food_clothing": "social_services",
+    "health": "health",
+    "legal": "legal_aid",
+    "social_psychological": "ngo_support",
+    "activity_money": "social_services",
+    "training_education": "social_services",
+    "employment": "employment",
+    "authorities_support": "coordinator",
+}
+
+
+@pytest.mark.parametrize("cooperates", [False, True])
+def test_every_chosen_service_is_provided_without_conditions(cooperates: bool) -> None:
+    case = Case(cooperates_with_authorities=cooperates)
+    case.complete("assess_needs", {"services": list(SERVICE_ROLES)})
+    tasks = case.ready("provide_service")
+    assert sorted(t.data["service"] for t in tasks) == sorted(SERVICE_ROLES)
+    for task in tasks:
+        assert task.role == SERVICE_ROLES[task.data["service"]]
+        assert task.process_id == "care_plan"
+    for service in SERVICE_ROLES:
+        case.complete("provide_service", {"provided": True}, service=service)
+    assert case.count("provide_service") == 0
+
+
+def test_services_do_not_wait_for_a_legal_case_or_her_decision() -> None:
+    case = Case(cooperates_with_authorities=False)
+    case.complete("assess_needs", {"services": ["safe_housing", "legal"]})
+    assert case.count("provide_service") == 2
+    assert case.count("police_risk_input") == 0 and case.count("her_decision") == 0
+
+
+# --- risk and her decision -----------------------------------------------------------------
+
+def test_return_cannot_start_without_her_recorded_decision() -> None:
+    case = Case()
+    case.through_reflection()
+    case.assess_risk(threats_received=True)
+    assert case.count("her_decision") == 1
+    for name in RETURN_TASKS:
+        assert not case.ever(name), name
+    case.decide("undecided", review_after_days=30)
+    for name in RETURN_TASKS:
+        assert not case.ever(name), name
+    case.advance(30)
+    case.decide("return")
+    assert case.count("select_return_partner") == 1
+
+
+def test_undecided_asks_her_again_after_the_review_period() -> None:
+    case = Case()
+    case.to_her_decision()
+    case.decide("undecided", review_after_days=14)
+    assert case.count("her_decision") == 0
+    case.advance(13)
+    assert case.count("her_decision") == 0
+    case.advance(1)
+    assert case.count("her_decision") == 1
+    case.decide("stay")
+    assert case.task("apply_residence_permit").role == "legal_aid"
+
+
+# --- 5a. safe return -------------------------------------------------------------------------
+
+def _return_until_travel(case: Case, risk: dict[str, bool]) -> None:
+    case.to_her_decision(**risk)
+    case.decide("return")
+    assert case.task("select_return_partner").role == "coordinator"
+    case.complete("select_return_partner", {"return_partner": "ee-shelter",
+                                            "return_country": "EE"})
+    case.complete("referral_consent", {"consent_given": True,
+                                       "shared_fields": ["alias", "languages"],
+                                       "valid_until": case.day(365),
+                                       "explained_in_language": "en",
+                                       "interpreter_used": True})
+
+
+def _return_after_needs(case: Case) -> None:
+    needs = case.task("return_needs_assessment")
+    assert needs.role == "return_partner"
+    assert needs.process_id == "safe_return"
+    case.complete("return_needs_assessment", {"housing": True})
+    travel_date = iso(case.now + timedelta(days=10))
+    case.complete("arrange_travel", {"travel_date": travel_date, "documents_arranged": True})
+    arrival = case.task("arrival_reception")
+    assert arrival.role == "return_partner"
+    assert arrival.due_date == iso(case.now + timedelta(days=11))
+    case.complete("arrival_reception", {"arrived": True})
+    case.advance_to(iso(case.now + timedelta(days=99)))
+    assert case.count("follow_up_3_months") == 0
+    case.advance(1)  # 90 days after the travel date
+    assert case.task("follow_up_3_months").role == "return_partner"
+    case.complete("follow_up_3_months", {})
+    case.advance(89)
+    assert case.count("follow_up_6_months") == 0
+    case.advance(1)
+    case.complete("follow_up_6_months", {})
+    for name in RETURN_TASKS:
+        assert case.count(name) == 0
+
+
+def test_return_with_low_risk_needs_no_safety_plan() -> None:
+    case = Case()
+    _return_until_travel(case, {})
+    assert case.data()["risk_level"] == "low"
+    assert case.count("safety_plan") == 0
+    _return_after_needs(case)
+    assert not case.ever("safety_plan")
+    assert not case.finished  # recurring work goes on until the case is closed
+    case.send("close_case", {"reason": "returned and followed up"})
+    assert case.finished and case.names() == []
+
+
+@pytest.mark.parametrize("risk", [{"threats_received": True}, {"debts_to_traffickers": True}])
+def test_return_with_medium_or_high_risk_requires_a_safety_plan(risk: dict[str, bool]) -> None:
+    case = Case()
+    _return_until_travel(case, risk)
+    assert case.data()["risk_level"] in ("medium", "high")
+    assert case.count("return_needs_assessment") == 0
+    assert case.task("safety_plan").role == "coordinator"
+    case.complete("safety_plan", {"plan": "met at the airport"})
+    _return_after_needs(case)
+
+
+def test_no_referral_without_her_consent() -> None:
+    case = Case()
+    case.to_her_decision()
+    case.decide("return")
+    case.complete("select_return_partner", {"return_partner": "lv-marta", "return_country": "LV"})
+    case.complete("referral_consent", {"consent_given": False, "shared_fields": [],
+                                       "explained_in_language": "en", "interpreter_used": False})
+    assert not case.ever("return_needs_assessment")
+    assert case.count("her_decision") == 1
+
+
+# --- 5b. residence -----------------------------------------------------------------------------
+
+def test_stay_with_permit_granted_records_the_expiry_deadline() -> None:
+    case = Case()
+    case.to_her_decision()
+    case.decide("stay")
+    apply = case.task("apply_residence_permit")
+    assert (apply.role, apply.due) == ("legal_aid", "P30D")
+    case.complete("apply_residence_permit", {"permit_kind": "temporary_victim"})
+    assert case.task("residence_decision").role == "migration"
+    valid_until = case.day(400)
+    recorded = case.complete("residence_decision", {"granted": True,
+                                                    "permit_type": "temporary_victim",
+                                                    "valid_until": valid_until})
+    assert recorded == [("residence_permit_expiry", valid_until)]
+    assert case.task("integration_support").role == "employment"
+    case.complete("integration_support", {})
+    assert case.count("her_decision") == 0
+
+
+def test_stay_refused_leads_to_an_appeal_and_her_decision_again() -> None:
+    case = Case()
+    case.to_her_decision()
+    case.decide("stay")
+    case.complete("apply_residence_permit", {})
+    recorded = case.complete("residence_decision", {"granted": False, "reason": "..."})
+    assert recorded in ([], [("residence_permit_expiry", "")])  # no legal deadline
+    assert "residence_permit_expiry" not in {k for k, v in case.deadlines.items() if v}
+    assert case.count("integration_support") == 0
+    assert case.task("appeal").role == "legal_aid"
+    case.complete("appeal", {"appealed": True})
+    assert case.count("her_decision") == 1
+    case.decide("return")
+    assert case.count("select_return_partner") == 1
+
+
+# --- compensation ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("route", "expected"), [
+    ("court", {"court_claim"}),
+    ("state_fund", {"state_fund_application"}),
+    ("both", {"court_claim", "state_fund_application"}),
+    ("none", set()),
+])
+def test_compensation_routes(route: str, expected: set[str]) -> None:
+    case = Case()
+    case.complete("inform_compensation_rights", {})
+    assert case.task("choose_compensation_route").role == "legal_aid"
+    case.complete("choose_compensation_route", {"compensation_route": route,
+                                                "discussed_with_her": True})
+    found = {n for n in ("court_claim", "state_fund_application") if case.count(n)}
+    assert found == expected
+    if "court_claim" in expected:
+        assert case.task("court_claim").role == "prosecutor"
+    if "state_fund_application" in expected:
+        case.complete("state_fund_application", {})
+        assert case.task("fund_decision").role == "compensation_authority"
+
+
+# --- messages at any time ------------------------------------------------------------------------
+
+def test_new_information_twice_gives_two_reviews() -> None:
+    case = Case()
+    case.send("new_information", {"summary": "she named a second trafficker"})
+    case.send("new_information", {"summary": "she was also exploited in Finland"})
+    reviews = case.ready("review_identification")
+    assert len(reviews) == 2
+    assert {t.role for t in reviews} == {"coordinator"}
+    assert sorted(t.data["new_information"]["summary"] for t in reviews) == [
+        "she named a second trafficker", "she was also exploited in Finland"]
+    case.complete("review_identification", {}, new_information={
+        "summary": "she named a second trafficker"})
+    assert case.count("review_identification") == 1
+    case.send("new_information", {"summary": "third"})
+    assert case.count("review_identification") == 2
+
+
+def test_protection_needed_asks_police_and_prosecutor_every_time() -> None:
+    case = Case()
+    case.send("protection_needed", {"threat": "trafficker seen near the shelter"})
+    assert case.task("witness_protection").role == "police"
+    adaptations = case.task("procedural_adaptations")
+    assert adaptations.role == "prosecutor"
+    assert adaptations.process_id == "protection"
+    case.send("protection_needed", {"threat": "court hearing"})
+    assert case.count("witness_protection") == 2
+    assert case.count("procedural_adaptations") == 2
+
+
+def test_withdraw_during_the_reflection_period_ends_the_case() -> None:
+    case = Case()
+    case.grant_reflection()
+    case.complete("assess_needs", {"services": ["safe_housing", "health"]})
+    case.send("protection_needed", {})
+    case.send("new_information", {})
+    open_before = case.names()
+    assert "provide_service" in open_before and "witness_protection" in open_before
+    case.send("withdraw", {"reason": "she wants no more contact"})
+    assert case.finished
+    assert case.names() == []
+    for name in set(open_before):
+        assert case.cancelled(name) >= 1, name
+    assert case.data()["withdraw"] == {"reason": "she wants no more contact"}
+    case.advance(60)  # timers of a closed case never fire
+    assert case.names() == []
+
+
+def test_withdraw_after_the_referral_ends_the_case() -> None:
+    case = Case()
+    _return_until_travel(case, {})
+    assert case.count("return_needs_assessment") == 1
+    case.send("withdraw", {"reason": "she changed her mind"})
+    assert case.finished and case.names() == []
+    assert case.cancelled("return_needs_assessment") == 1
+
+
+def test_close_case_by_the_coordinator_ends_the_case() -> None:
+    case = Case(has_residence_right=True)
+    case.send("close_case", {"reason": "moved abroad"})
+    assert case.finished and case.names() == []
+    assert case.data()["close_case"] == {"reason": "moved abroad"}
