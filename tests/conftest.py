@@ -34,7 +34,7 @@ from engine.models import (
     Task,
     User,
 )
-from engine.settings import Settings
+from engine.settings import PROCESSES_DIR, Settings
 from engine.workflow_store import Services
 
 DATA = Path(__file__).parent / "data"
@@ -93,6 +93,7 @@ def db_engine(database_url: str) -> Iterator[Engine]:
             START,
             Actor.system(),
         )
+        versions.deploy_directory(session, PROCESSES_DIR, START, Actor.system())
         session.commit()
     yield engine
     engine.dispose()

@@ -344,3 +344,8 @@ def cancelled_human_task_ids(wf: BpmnWorkflow, known_ids: set[str]) -> set[str]:
 def task_properties(wf: BpmnWorkflow, task_id: str) -> dict[str, str]:
     """The diagram's properties of a task (e.g. `deadline:<subject>:reminders`)."""
     return dict(_properties(_find_task(wf, task_id)))
+
+
+def task_data(wf: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+    """A task's data (what it inherited plus what was submitted), JSON-able."""
+    return jsonable(_find_task(wf, task_id).data)

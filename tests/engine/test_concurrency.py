@@ -1,0 +1,58 @@
+"""Races: many people completing the same task at the same moment."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from engine import cases
+from engine.errors import Conflict
+from engine.models import AuditEvent, Case, Task
+from tests.engine.case_walker import Walker, staff
+from tests.form_data import valid_data
+
+THREADS = 20
+
+
+def test_twenty_simultaneous_completions_one_wins_the_rest_conflict(db, session, services):
+    walker = Walker(session, services)
+    task = walker.task("immediate_safety")
+    actor = staff(session, "se-roks")
+    revision = walker.case.revision
+    data = valid_data("immediate_safety")
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    make_session = sessionmaker(db, expire_on_commit=False)
+
+    def attempt() -> None:
+        with make_session() as own:
+            barrier.wait()
+            try:
+                cases.complete_task(own, services, actor, task.id, data)
+                result = "ok"
+            except Conflict:
+                result = "conflict"
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["conflict"] * (THREADS - 1) + ["ok"]
+    session.rollback()  # a fresh snapshot: SQLite keeps the old one inside a transaction
+    case = session.get(Case, walker.case.id)
+    assert case.revision == revision + 1
+    assert session.get(Task, task.id).state == "completed"
+    completions = session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "task.completed")
+    )
+    assert completions == 1
+    # The case goes on normally after the race.
+    walker.case = case
+    walker.complete("non_punishment_notice")

@@ -1,0 +1,222 @@
+"""The victim journey through the service layer, with the real diagrams and forms:
+who gets which task, need to know, and her decisions leading."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.access import visible_case
+from engine.errors import NotFound
+from engine.models import AuditEvent, Deadline, Task
+from tests.engine.case_walker import NO_RISK, Walker, staff
+
+NINE_SERVICES = [
+    "safe_housing",
+    "food_clothing",
+    "health",
+    "legal",
+    "social_psychological",
+    "activity_money",
+    "training_education",
+    "employment",
+    "authorities_support",
+]
+SERVICE_HOLDER = {
+    "safe_housing": "se-roks",
+    "social_psychological": "se-roks",
+    "food_clothing": "se-social-services",
+    "activity_money": "se-social-services",
+    "training_education": "se-social-services",
+    "health": "se-health",
+    "legal": "se-legal-aid",
+    "employment": "se-employment",
+    "authorities_support": "se-roks",
+}
+
+
+def assert_every_task_at_its_roles_organisation(walker: Walker) -> None:
+    team = walker.team()
+    for task in walker.open_tasks():
+        assert task.organisation.slug == team[task.role], task.name
+
+
+def test_first_tasks_land_at_the_organisations_their_roles_name(session, services):
+    walker = Walker(session, services)
+    held = {t.name: t.organisation.slug for t in walker.open_tasks()}
+    assert held == {
+        "immediate_safety": "se-roks",
+        "non_punishment_notice": "se-police",
+        "inform_rights": "se-roks",
+        "assess_needs": "se-roks",
+        "inform_compensation_rights": "se-legal-aid",
+        "request_reflection_period": "se-roks",
+    }
+    assert walker.case.stage in {"identification", "care_plan", "compensation", "reflection_period"}
+    assert_every_task_at_its_roles_organisation(walker)
+
+
+def test_police_can_open_a_case_and_the_host_countrys_coordinator_runs_it(session, services):
+    walker = Walker(session, services, opener="se-police")
+    assert walker.team()["coordinator"] == "se-roks"
+    assert walker.holder("non_punishment_notice") == "se-police"
+    assert walker.holder("request_reflection_period") == "se-roks"
+
+
+def test_a_national_with_a_right_of_residence_gets_no_reflection_period(session, services):
+    walker = Walker(session, services, has_residence_right=True, host_country="LV")
+    assert "request_reflection_period" not in walker.names()
+    assert walker.holder("police_risk_input") == "lv-police"
+    assert walker.team()["coordinator"] == "lv-marta"
+
+
+def test_assistance_is_unconditional_every_chosen_service_gets_its_task(session, services):
+    walker = Walker(session, services, cooperates_with_authorities=False)
+    walker.complete("assess_needs", services=NINE_SERVICES)
+    provide = [t for t in walker.open_tasks() if t.name == "provide_service"]
+    assert len(provide) == 9
+    assert sorted(t.organisation.slug for t in provide) == sorted(SERVICE_HOLDER.values())
+    assert_every_task_at_its_roles_organisation(walker)
+
+
+def walk_to_her_decision(walker: Walker, risk: dict[str, bool]) -> None:
+    walker.complete("police_risk_input", **risk)
+    walker.complete("risk_assessment", **risk)
+
+
+def test_return_cannot_start_without_her_recorded_decision(session, services):
+    walker = Walker(session, services, has_residence_right=True)
+    walk_to_her_decision(walker, NO_RISK)
+    assert "her_decision" in walker.names()
+    assert "select_return_partner" not in walker.names()
+    walker.complete("her_decision", future="return")
+    assert "select_return_partner" in walker.names()
+
+
+def test_the_return_partner_sees_nothing_until_she_consents(session, services):
+    walker = Walker(session, services, has_residence_right=True)
+    walk_to_her_decision(walker, {**NO_RISK, "threats_received": True})
+    walker.complete("her_decision", future="return")
+    walker.complete("select_return_partner", return_partner="lv-marta", return_country="LV")
+    marta = staff(session, "lv-marta")
+    with pytest.raises(NotFound):
+        visible_case(session, marta, walker.case.id)
+    walker.complete(
+        "referral_consent",
+        consent_given=True,
+        shared_fields=["languages"],
+        valid_until="2026-12-31",
+    )
+    assert walker.team()["return_partner"] == "lv-marta"
+    assert visible_case(session, marta, walker.case.id).id == walker.case.id
+    # High risk: the safety plan is required before travel.
+    assert "safety_plan" in walker.names()
+    walker.complete("safety_plan")
+    assert walker.holder("return_needs_assessment") == "lv-marta"
+    assert_every_task_at_its_roles_organisation(walker)
+
+
+def test_low_risk_return_needs_no_safety_plan(session, services):
+    walker = Walker(session, services, has_residence_right=True)
+    walk_to_her_decision(walker, NO_RISK)
+    walker.complete("her_decision", future="return")
+    walker.complete("select_return_partner", return_partner="lv-marta", return_country="LV")
+    walker.complete(
+        "referral_consent",
+        consent_given=True,
+        shared_fields=["languages"],
+        valid_until="2026-12-31",
+    )
+    assert "safety_plan" not in walker.names()
+    assert "return_needs_assessment" in walker.names()
+
+
+def test_withdrawal_after_a_referral_cancels_open_tasks_and_deletes_nothing(session, services):
+    walker = Walker(session, services, has_residence_right=True)
+    walk_to_her_decision(walker, NO_RISK)
+    walker.complete("her_decision", future="return")
+    walker.complete("select_return_partner", return_partner="lv-marta", return_country="LV")
+    walker.complete(
+        "referral_consent",
+        consent_given=True,
+        shared_fields=["languages"],
+        valid_until="2026-12-31",
+    )
+    before = session.scalar(
+        select(func.count()).select_from(Task).where(Task.case_id == walker.case.id)
+    )
+    walker.message("withdraw")
+    assert walker.case.status == "withdrawn"
+    assert walker.open_tasks() == []
+    rows = list(session.scalars(select(Task).where(Task.case_id == walker.case.id)))
+    assert len(rows) == before
+    assert {t.state for t in rows} == {"completed", "cancelled"}
+    assert (
+        session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == walker.case.id)
+        )
+        >= 7
+    )
+
+
+def test_new_information_reopens_the_identification_review_every_time(session, services):
+    walker = Walker(session, services)
+    walker.message("new_information")
+    walker.message("new_information")
+    reviews = [t for t in walker.open_tasks() if t.name == "review_identification"]
+    assert len(reviews) == 2 and {t.organisation.slug for t in reviews} == {"se-roks"}
+
+
+def test_protection_needed_gives_the_police_and_prosecutor_their_tasks(session, services):
+    walker = Walker(session, services)
+    walker.message("protection_needed")
+    assert walker.holder("witness_protection") == "se-police"
+    assert walker.holder("procedural_adaptations") == "se-prosecutor"
+
+
+def walk_through_the_reflection_period(walker: Walker) -> None:
+    walker.complete("request_reflection_period")
+    walker.complete(
+        "grant_reflection_period", granted=True, start_date="2026-01-05", end_date="2026-02-04"
+    )
+    walker.fire_timers(days=31)
+    assert walker.holder("decide_after_reflection") == "se-roks"
+    walker.complete("decide_after_reflection", next_step="proceed")
+    walk_to_her_decision(walker, NO_RISK)
+
+
+def test_stay_refused_goes_through_appeal_back_to_her_decision(session, services):
+    walker = Walker(session, services)
+    walk_through_the_reflection_period(walker)
+    walker.complete("her_decision", future="stay")
+    assert walker.holder("apply_residence_permit") == "se-legal-aid"
+    walker.complete("apply_residence_permit")
+    assert walker.holder("residence_decision") == "se-migration"
+    walker.complete("residence_decision", granted=False)
+    walker.complete("appeal")
+    assert "her_decision" in walker.names()
+
+
+def test_a_granted_permit_records_its_expiry_as_a_deadline(session, services):
+    walker = Walker(session, services)
+    walk_through_the_reflection_period(walker)
+    walker.complete("her_decision", future="stay")
+    walker.complete("apply_residence_permit")
+    walker.complete("residence_decision", granted=True, valid_until="2027-01-31")
+    assert walker.holder("integration_support") == "se-employment"
+
+    deadlines = {
+        d.subject: d.due_at.date().isoformat()
+        for d in session.scalars(select(Deadline).where(Deadline.case_id == walker.case.id))
+    }
+    assert deadlines == {
+        "reflection_period_end": "2026-02-04",
+        "residence_permit_expiry": "2027-01-31",
+    }
+
+
+def test_a_national_who_decides_to_stay_needs_no_permit(session, services):
+    walker = Walker(session, services, has_residence_right=True)
+    walk_to_her_decision(walker, NO_RISK)
+    walker.complete("her_decision", future="stay")
+    assert "apply_residence_permit" not in walker.names()
