@@ -98,19 +98,16 @@ def sync_tasks(session: Session, services: Services, case: Case, workflow) -> No
 
 def _sync_tasks(session: Session, services: Services, case: Case, workflow) -> None:  # type: ignore[no-untyped-def]
     now = services.now()
-    ready = runtime.ready_human_tasks(workflow)
-    ready_ids = {t.id for t in ready}
     # Rows changed in this transaction but not flushed yet keep their new state.
     open_rows = {
         t.id: t
         for t in session.scalars(select(Task).where(Task.case_id == case.id, Task.state == "open"))
         if t.state == "open"
     }
+    ready_ids = runtime.ready_task_ids(workflow)
     team = {m.role: m.organisation_id for m in case.team}
     coordinator = team["coordinator"]
-    for human in ready:
-        if human.id in open_rows:
-            continue
+    for human in runtime.ready_human_tasks(workflow, skip=open_rows.keys()):
         due_at = task_due_at(now, human.due, human.due_date)
         task = Task(
             id=human.id,

@@ -12,7 +12,7 @@ workflow object may be half-advanced: the caller must discard it, never save it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -130,9 +130,15 @@ def _ready_manual_tasks(wf: BpmnWorkflow) -> list[Task]:
     return wf.get_tasks(state=TaskState.READY, manual=True)
 
 
-def ready_human_tasks(wf: BpmnWorkflow) -> list[HumanTask]:
-    """READY user/manual tasks anywhere: subprocesses, call activities, multi-instance."""
-    return [_human_task(task) for task in _ready_manual_tasks(wf)]
+def ready_human_tasks(wf: BpmnWorkflow, skip: Collection[str] = ()) -> list[HumanTask]:
+    """READY user/manual tasks anywhere: subprocesses, call activities, multi-instance.
+    Tasks whose ids are in `skip` (already known to the caller) are left out, which
+    spares copying their data."""
+    return [_human_task(task) for task in _ready_manual_tasks(wf) if str(task.id) not in skip]
+
+
+def ready_task_ids(wf: BpmnWorkflow) -> set[str]:
+    return {str(task.id) for task in _ready_manual_tasks(wf)}
 
 
 # --- moving the case on ---------------------------------------------------------------------

@@ -1,0 +1,22 @@
+"""The real case process through the API: a case opened with JOURNEY.md's start fields."""
+
+from __future__ import annotations
+
+from tests.conftest import make_user
+from tests.web.api_client import Api
+from web import create_app
+
+
+def test_a_case_opened_through_the_api_starts_the_journey(db, session, settings, clock):
+    client = create_app({"settings": settings, "engine": db, "clock": clock}).test_client()
+    api = Api(client, make_user(session, "anna", "se-roks"))
+    case = api.open_case(host_country="SE", has_residence_right=False)
+    assert case["process"]["id"] == "victim_journey"
+    held = {t["name"]: t["organisation"] for t in case["open_tasks"]}
+    assert held["non_punishment_notice"] == "se-police"
+    assert held["immediate_safety"] == "se-roks"
+    assert held["request_reflection_period"] == "se-roks"
+    assert held["inform_compensation_rights"] == "se-legal-aid"
+    officer = Api(client, make_user(session, "per", "se-police"))
+    status, tasks = officer.get("/tasks")
+    assert [t["name"] for t in tasks["items"]] == ["non_punishment_notice"]
