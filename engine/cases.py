@@ -22,10 +22,10 @@ from engine.access import is_coordinator, own_task, visible_case
 from engine.audit import Actor, record
 from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
-from engine.deadlines import parse_instant, split_leads
+from engine.deadlines import deadline_leads, parse_instant, reminder_times
 from engine.directory import default_team, organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData
-from engine.models import Case, CaseTeamMember, Deadline, Organisation, Task
+from engine.models import Case, CaseTeamMember, Deadline, Organisation, Reminder, Task
 from engine.versions import latest_version
 from engine.workflow_store import (
     Services,
@@ -83,7 +83,7 @@ def open_case(
             raise InvalidData("host country missing", {"host_country": "Required"})
         team = default_team(session, country)
         opener = session.get(Organisation, actor.organisation_id)
-        if opener is not None and "coordinator" in opener.roles:
+        if opener is not None and "coordinator" in opener.roles and opener.country == country:
             team["coordinator"] = opener  # the opener coordinates when it can
         now = services.now()
         case = Case(
@@ -141,7 +141,7 @@ def complete_task(
         task.state, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
         task.data = services.cipher.encrypt(json.dumps(cleaned, default=str).encode(), task.id)
         _record_deadlines(session, case, task, deadlines, properties, now)
-        _apply_team_changes(session, case, task.name, runtime.workflow_data(workflow))
+        _apply_team_changes(session, case, task.name, runtime.task_data(workflow, task.id))
         save_workflow(session, services, case, workflow, revision)
         record(session, actor, "task.completed", now, case.id, task=task.name, task_id=task.id)
         return case
@@ -165,13 +165,20 @@ def _record_deadlines(
     properties: dict[str, str],
     now: datetime,
 ) -> None:
-    """Legal dates set by a task (`deadline:<subject>` properties) and their reminders."""
+    """Legal dates set by a task (`deadline:<subject>` properties) and their reminders.
+
+    Reminders are keyed by subject *and date* (`reflection_period_end@2026-03-01`), so a
+    deadline re-set to a new date reminds anew, while the same date never reminds twice.
+    Pending reminders of a replaced date are cancelled. When the deadline is set so late
+    that lead times have already passed, the nearest of them goes out at once: a legal
+    date must never pass without the coordinator having been told.
+    """
     coordinator = next(m.organisation_id for m in case.team if m.role == "coordinator")
     for subject, value in deadlines:
         if not value:
             continue  # e.g. a permit that was refused sets no expiry
         due_at = parse_instant(str(value))
-        leads = split_leads(properties.get(f"deadline:{subject}:reminders", ""))
+        leads = deadline_leads(subject, properties.get(f"deadline:{subject}:reminders"))
         existing = session.scalar(
             select(Deadline).where(Deadline.case_id == case.id, Deadline.subject == subject)
         )
@@ -187,10 +194,78 @@ def _record_deadlines(
                 )
             )
         else:
+            if existing.due_at != due_at:
+                _cancel_deadline_reminders(session, case.id, _dated(subject, existing.due_at), now)
             existing.due_at, existing.reminders, existing.set_by_task_id = due_at, leads, task.id
-        schedule_reminders(
-            session, case.id, coordinator, None, f"{subject}@{due_at.date()}", due_at, leads, now
+        dated = _dated(subject, due_at)
+        _restore_deadline_reminders(session, case.id, dated)
+        schedule_reminders(session, case.id, coordinator, None, dated, due_at, leads, now)
+        _catch_up_reminder(session, case.id, coordinator, dated, due_at, leads, now)
+
+
+def _dated(subject: str, due_at: datetime) -> str:
+    return f"{subject}@{due_at.date()}"
+
+
+def _pending_deadline_reminders(case_id: str, dated_subject: str):  # type: ignore[no-untyped-def]
+    return update(Reminder).where(
+        Reminder.case_id == case_id,
+        Reminder.task_id.is_(None),
+        Reminder.subject == dated_subject,
+        Reminder.sent_at.is_(None),
+    )
+
+
+def _cancel_deadline_reminders(
+    session: Session, case_id: str, dated_subject: str, now: datetime
+) -> None:
+    session.execute(
+        _pending_deadline_reminders(case_id, dated_subject)
+        .where(Reminder.cancelled_at.is_(None))
+        .values(cancelled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _restore_deadline_reminders(session: Session, case_id: str, dated_subject: str) -> None:
+    """A date set, replaced and set again: its unsent reminders are due again (their
+    keys exist, so scheduling them anew would silently do nothing)."""
+    session.execute(
+        _pending_deadline_reminders(case_id, dated_subject)
+        .where(Reminder.cancelled_at.is_not(None))
+        .values(cancelled_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _catch_up_reminder(
+    session: Session,
+    case_id: str,
+    organisation_id: int,
+    dated_subject: str,
+    due_at: datetime,
+    leads: list[str],
+    now: datetime,
+) -> None:
+    passed = [(lead, at) for lead, at in reminder_times(due_at, leads) if at < now]
+    if due_at <= now or not passed:
+        return
+    lead = max(passed, key=lambda item: item[1])[0]  # the lead nearest to the date
+    key = f"{case_id}:{dated_subject}:{lead}"
+    if session.scalar(select(Reminder.id).where(Reminder.key == key)) is not None:
+        return
+    session.add(
+        Reminder(
+            key=key,
+            case_id=case_id,
+            task_id=None,
+            subject=dated_subject,
+            lead=lead,
+            due_at=due_at,
+            remind_at=now,
+            organisation_id=organisation_id,
         )
+    )
 
 
 def _apply_team_changes(session: Session, case: Case, task_name: str, data: dict[str, Any]) -> None:
@@ -226,7 +301,7 @@ def unclaim_task(session: Session, services: Services, actor: Actor, task_id: st
             raise Conflict(f"this task is already {task.state}")
         if task.claimed_by_id not in (None, actor.user_id):
             raise Conflict("only the person working on this task can release it")
-        task.claimed_by_id = None
+        task.claimed_by_id, task.claimed_by = None, None
         record(session, actor, "task.released", services.now(), task.case_id, task=task.name)
         return task
 

@@ -12,6 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from engine.errors import InvalidData
 
 DEFAULT_TASK_REMINDERS = ("P3D", "P1D")
+# Lead times for legal deadlines whose diagram gives none (`deadline:<subject>:reminders`),
+# by subject. These dates are set by law: missing one can mean a deportation.
+DEFAULT_DEADLINE_REMINDERS: dict[str, tuple[str, ...]] = {
+    "reflection_period_end": ("P30D", "P14D", "P7D"),
+    "residence_permit_expiry": ("P60D", "P30D"),
+}
 # An overdue task escalates to the case coordinator once, after this grace period.
 ESCALATION_GRACE = timedelta(days=1)
 
@@ -61,6 +67,13 @@ def reminder_times(
     due_at: datetime, leads: list[str] | tuple[str, ...]
 ) -> list[tuple[str, datetime]]:
     return [(lead, due_at - parse_duration(lead)) for lead in leads]
+
+
+def deadline_leads(subject: str, from_diagram: str | None) -> list[str]:
+    """The lead times of a deadline: the diagram's, else the defaults for its subject,
+    else those of a task (a date nobody is reminded of is a date that gets missed)."""
+    leads = split_leads(from_diagram or "")
+    return leads or list(DEFAULT_DEADLINE_REMINDERS.get(subject, DEFAULT_TASK_REMINDERS))
 
 
 def split_leads(text: str) -> list[str]:

@@ -119,6 +119,9 @@ class ProcessVersion(Base):
 
 class Case(Base):
     __tablename__ = "case_file"
+    # The scheduler's timer query (open cases whose next timer is due): without the
+    # status in front, a planner may pick the status index and scan every open case.
+    __table_args__ = (Index("ix_case_timer_due", "status", "next_timer_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -160,6 +163,8 @@ class Task(Base):
         Index("ix_task_org_state", "organisation_id", "state"),
         Index("ix_task_case_state", "case_id", "state"),
         Index("ix_task_state_due", "state", "due_at"),
+        # The scheduler's escalation query: open, not yet escalated, due before a time.
+        Index("ix_task_escalation", "state", "escalated_at", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -205,7 +210,9 @@ class Reminder(Base):
     """One reminder to send; the unique key makes each one go out exactly once."""
 
     __tablename__ = "reminder"
-    __table_args__ = (Index("ix_reminder_due", "sent_at", "remind_at"),)
+    # The scheduler's query: neither sent nor cancelled, due before a time. Cancelled
+    # reminders stay unsent forever, so they must not sit in the scanned range.
+    __table_args__ = (Index("ix_reminder_pending", "sent_at", "cancelled_at", "remind_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # case id, then the task id (a task's due time) or the deadline subject, then the lead.
@@ -223,7 +230,10 @@ class Reminder(Base):
 
 class Notification(Base):
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_org", "organisation_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_org", "organisation_id", "read_at"),
+        Index("ix_notification_user", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
@@ -242,7 +252,7 @@ class OutboxMail(Base):
     """E-mail written in the same transaction as its cause, sent after commit."""
 
     __tablename__ = "outbox_mail"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "gave_up_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(200))
@@ -253,6 +263,8 @@ class OutboxMail(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    # Set when delivery failed too often: the mail is kept for the record, never retried.
+    gave_up_at: Mapped[datetime | None]
 
 
 class Note(Base):

@@ -12,6 +12,7 @@ import binascii
 import os
 import secrets
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,7 @@ class Settings:
     base_url: str
 
 
-def _instance_secret(name: str, make: callable) -> str:  # type: ignore[valid-type]
+def _instance_secret(name: str, make: Callable[[], str]) -> str:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     path = INSTANCE_DIR / name
     if not path.exists():
@@ -67,7 +68,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise ConfigError("NBASSIST_ENV must be 'development' or 'production'")
     production = mode == "production"
 
-    def secret(var: str, filename: str, make) -> str:  # type: ignore[no-untyped-def]
+    def secret(var: str, filename: str, make: Callable[[], str]) -> str:
         value = env.get(var, "").strip()
         if value:
             return value

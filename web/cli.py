@@ -6,19 +6,25 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from engine import accounts, directory, versions
+from engine import accounts, directory, scheduler, versions
 from engine.audit import Actor
 from engine.bpmn.clock import SystemClock
+from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker, migrate
 from engine.errors import EngineError
+from engine.mail import MailSettings
 from engine.settings import PROCESSES_DIR, Settings, generate_data_key, load_settings
+from engine.workflow_store import Services
 
 
 def _session(settings: Settings) -> Session:
@@ -57,8 +63,53 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from web import create_app  # noqa: PLC0415 - only `serve` needs Flask loaded
 
-    create_app({"settings": settings}).run(host=args.host, port=args.port)
+    app = create_app({"settings": settings})
+    if os.environ.get("NBASSIST_SCHEDULER") == "inprocess":
+        # `make run` only: production runs `nbassist scheduler run` as its own service.
+        app_state = app.extensions["nbassist"]
+        scheduler.start_in_process(
+            app_state.sessions, app_state.services, mail=_mail_settings(settings)
+        )
+        print("scheduler running in this process (NBASSIST_SCHEDULER=inprocess)")
+    app.run(host=args.host, port=args.port)
     return 0
+
+
+def _mail_settings(settings: Settings) -> MailSettings:
+    return MailSettings(smtp_url=settings.smtp_url, base_url=settings.base_url)
+
+
+def _scheduler_parts(settings: Settings) -> tuple[sessionmaker[Session], Services]:
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    return sessions, Services(cipher=Cipher(settings.data_key), clock=SystemClock())
+
+
+def cmd_scheduler_run(args: argparse.Namespace, settings: Settings) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per run is noise
+    sessions, services = _scheduler_parts(settings)
+    scheduler.run_forever(sessions, services, args.interval, mail=_mail_settings(settings))
+    return 0
+
+
+def cmd_scheduler_tick(args: argparse.Namespace, settings: Settings) -> int:
+    at = SystemClock().now() if args.at is None else _instant(args.at)
+    sessions, services = _scheduler_parts(settings)
+    report = scheduler.tick(sessions, services, at, mail=_mail_settings(settings))
+    for line in report.lines():
+        print(line)
+    print(report.summary())
+    return 0
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise EngineError(
+            f"--at {text!r} is not an ISO 8601 date-time, e.g. 2026-03-01T09:00:00Z"
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def cmd_organisations(args: argparse.Namespace, settings: Settings) -> int:
@@ -174,6 +225,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_processes_deploy)
 
+    sched = sub.add_parser("scheduler", help="timers, reminders, escalations").add_subparsers(
+        dest="action", required=True
+    )
+    p = sched.add_parser("run", help="the long-running scheduler process")
+    p.add_argument("--interval", type=float, default=30, metavar="SECONDS")
+    p.set_defaults(func=cmd_scheduler_run)
+    p = sched.add_parser("tick", help="one pass as of an instant, then exit")
+    p.add_argument("--at", metavar="ISO-8601", help="the instant (default: now); UTC if no offset")
+    p.set_defaults(func=cmd_scheduler_tick)
+
     keys = sub.add_parser("keys", help="secrets").add_subparsers(dest="action", required=True)
     keys.add_parser("generate").set_defaults(func=cmd_keys_generate, needs_settings=False)
     return parser
@@ -185,7 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings() if getattr(args, "needs_settings", True) else None
         return int(args.func(args, settings))
     except EngineError as error:
-        print(f"nbassist: {error.message}", file=sys.stderr)
+        fields = getattr(error, "fields", None) or {}
+        details = "".join(f"; {name}: {why}" for name, why in fields.items())
+        print(f"nbassist: {error.message}{details}", file=sys.stderr)
         return 1
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]

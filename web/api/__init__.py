@@ -71,4 +71,4 @@ def services():  # type: ignore[no-untyped-def]
     return state().services
 
 
-from web.api import cases, meta, openapi, tasks  # noqa: E402,F401 - routes register on `api`
+from web.api import cases, meta, notifications, openapi, tasks  # noqa: E402,F401 - routes register on `api`

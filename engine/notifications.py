@@ -1,0 +1,191 @@
+"""Notifications: in-app messages to an organisation (or one person), and their e-mail.
+
+`notify` writes a `Notification` and one outbox mail per member of the organisation
+with an e-mail address, in the caller's transaction. An organisation's notification
+is shared by its members (one of them marking it read marks it read for all); one
+addressed to a person (`user_id`) is theirs alone. Messages are built from
+non-personal fields only (diagram names, dates, the case reference), because they
+travel by e-mail.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from engine.audit import Actor
+from engine.errors import InvalidData, NotFound
+from engine.mail import compose, enqueue
+from engine.models import Notification, User
+from engine.queries import Page, _limit, iso
+
+KIND_HEADINGS = {
+    "reminder": "Reminder",
+    "overdue": "Overdue task",
+    "escalation": "Escalation",
+}
+
+
+class Recipients:
+    """E-mail addresses of each organisation's active members, looked up once per tick."""
+
+    def __init__(self) -> None:
+        self._by_org: dict[int, list[str]] = {}
+
+    def of(self, session: Session, organisation_id: int) -> list[str]:
+        if organisation_id not in self._by_org:
+            emails = session.scalars(
+                select(User.email)
+                .where(
+                    User.organisation_id == organisation_id,
+                    User.active.is_(True),
+                    User.email.is_not(None),
+                )
+                .order_by(User.id)
+            )
+            self._by_org[organisation_id] = list(dict.fromkeys(e for e in emails if e))
+        return self._by_org[organisation_id]
+
+
+def notify(
+    session: Session,
+    recipients: Recipients,
+    base_url: str,
+    *,
+    organisation_id: int,
+    kind: str,
+    case_id: str,
+    reference: str,
+    subject: str,
+    message: str,
+    due_at: datetime | None,
+    now: datetime,
+    task_id: str | None = None,
+) -> None:
+    """An in-app notification for the organisation and an e-mail to each member."""
+    session.add(
+        Notification(
+            organisation_id=organisation_id,
+            kind=kind,
+            case_id=case_id,
+            task_id=task_id,
+            subject=subject,
+            due_at=due_at,
+            message=message,
+            created_at=now,
+        )
+    )
+    heading = KIND_HEADINGS.get(kind, kind.capitalize())
+    mail_subject, body = compose(base_url, heading, message, reference, case_id, due_at)
+    for address in recipients.of(session, organisation_id):
+        enqueue(session, address, mail_subject, body, now)
+
+
+def in_words(delta: timedelta) -> str:
+    """A span of time as a person would say it: '14 days', '5 hours'."""
+    hours = abs(delta.total_seconds()) / 3600
+    if hours >= 23.5:
+        count, unit = round(hours / 24), "day"
+    elif hours >= 1:
+        count, unit = round(hours), "hour"
+    else:
+        count, unit = max(round(hours * 60), 1), "minute"
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+# --- reading and marking read ---------------------------------------------------------------
+
+
+def _addressed_to(actor: Actor) -> ColumnElement[bool]:
+    return or_(
+        and_(Notification.organisation_id == actor.organisation_id, Notification.user_id.is_(None)),
+        and_(Notification.user_id.is_not(None), Notification.user_id == actor.user_id),
+    )
+
+
+def as_dict(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "case_id": notification.case_id,
+        "task_id": notification.task_id,
+        "subject": notification.subject,
+        "due_at": iso(notification.due_at),
+        "message": notification.message,
+        "created_at": iso(notification.created_at),
+        "read_at": iso(notification.read_at),
+    }
+
+
+def _encode_cursor(notification_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([notification_id]).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        (notification_id,) = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return int(notification_id)
+    except (ValueError, TypeError) as exc:
+        raise InvalidData(
+            "bad cursor", {"cursor": "Use the 'next' value of a previous page"}
+        ) from exc
+
+
+def _unread_filter(unread: Any) -> bool | None:
+    if unread in (None, ""):
+        return None
+    if isinstance(unread, bool):
+        return unread
+    text = str(unread).lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise InvalidData("bad unread filter", {"unread": "Use true or false"})
+
+
+def list_notifications(
+    session: Session,
+    actor: Actor,
+    unread: bool | str | None = None,
+    limit: Any = None,
+    cursor: str | None = None,
+) -> Page:
+    """The caller's notifications (their organisation's and their own), newest first."""
+    size = _limit(limit)
+    query = select(Notification).where(_addressed_to(actor))
+    only_unread = _unread_filter(unread)
+    if only_unread is True:
+        query = query.where(Notification.read_at.is_(None))
+    elif only_unread is False:
+        query = query.where(Notification.read_at.is_not(None))
+    if cursor:
+        query = query.where(Notification.id < _decode_cursor(cursor))
+    rows = list(session.scalars(query.order_by(Notification.id.desc()).limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page([as_dict(n) for n in rows], _encode_cursor(rows[-1].id) if more else None)
+
+
+def mark_read(
+    session: Session, actor: Actor, notification_id: Any, now: datetime
+) -> dict[str, Any]:
+    """Mark one of the caller's notifications read (idempotent); others' are not found."""
+    try:
+        wanted = int(notification_id)
+    except (TypeError, ValueError):
+        raise NotFound("no such notification") from None
+    notification = session.scalar(
+        select(Notification).where(Notification.id == wanted, _addressed_to(actor))
+    )
+    if notification is None:
+        raise NotFound("no such notification")
+    if notification.read_at is None:
+        notification.read_at = now
+        session.commit()
+    return as_dict(notification)

@@ -1,0 +1,299 @@
+"""Reminders and escalations: what the scheduler tells people, and to whom.
+
+Due reminders and overdue tasks are found through their indexes and handled in short
+transactions of a batch each. A reminder or an escalation is marked in the same
+transaction that writes its notification and e-mail, so it goes out once: on
+PostgreSQL the batch's rows are taken `FOR UPDATE SKIP LOCKED` (a second scheduler
+takes other rows), and on SQLite a second writer's stale transaction fails and rolls
+back. Task reminders go to the organisation holding the task now; deadline reminders
+to the case's coordinator now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.audit import Actor, record
+from engine.deadlines import ESCALATION_GRACE
+from engine.models import Case, CaseTeamMember, Deadline, Reminder, Task
+from engine.notifications import Recipients, in_words, notify
+
+BATCH = 200
+_Query = TypeVar("_Query", bound=Select)  # type: ignore[type-arg]
+
+
+@dataclass
+class Outcome:
+    """What a pass did, one line per thing sent, for the tick's report."""
+
+    sent: list[str] = field(default_factory=list)
+    cancelled: int = 0  # reminders of tasks no longer open, of replaced dates, superseded
+
+
+# What a deadline subject means, before and after its date.
+DEADLINE_LABELS = {
+    "reflection_period_end": ("Reflection period ends", "Reflection period ended"),
+    "residence_permit_expiry": ("Residence permit expires", "Residence permit expired"),
+}
+
+
+def skip_locked(session: Session, query: _Query, *of: Any) -> _Query:
+    """On PostgreSQL, lock the rows (of `of`) this transaction takes and skip rows that
+    another scheduler holds. SQLite has one writer at a time: a second scheduler's
+    transaction that read the same rows fails on its first write and rolls back."""
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True, of=list(of) or None)
+    return query
+
+
+# --- reminders -----------------------------------------------------------------------------
+
+
+def send_due_reminders(
+    sessions: sessionmaker[Session],
+    recipients: Recipients,
+    base_url: str,
+    now: datetime,
+) -> Outcome:
+    """Reminders due by `now`, neither sent nor cancelled: one short transaction per batch."""
+    outcome = Outcome()
+    seen: set[int] = set()
+    while True:
+        with sessions() as session:
+            # Plain columns of the case and task: their entities would drag the process
+            # version (and its spec) into every row.
+            query = (
+                select(
+                    Reminder,
+                    Case.reference,
+                    Case.status,
+                    Task.state,
+                    Task.name,
+                    Task.title,
+                    Task.organisation_id,
+                )
+                .join(Case, Case.id == Reminder.case_id)
+                .outerjoin(Task, Task.id == Reminder.task_id)
+                .where(
+                    Reminder.sent_at.is_(None),
+                    Reminder.cancelled_at.is_(None),
+                    Reminder.remind_at <= now,
+                )
+                .order_by(Reminder.remind_at, Reminder.id)
+                .limit(BATCH)
+            )
+            rows = session.execute(skip_locked(session, query, Reminder)).all()
+            fresh = [_Due(*row) for row in rows if row[0].id not in seen]
+            if not fresh:
+                return outcome
+            nearest = _nearest_per_subject(fresh)
+            for due in fresh:
+                seen.add(due.reminder.id)
+                if due.reminder.id in nearest:
+                    _send_reminder(session, recipients, base_url, due, now, outcome)
+                else:  # a later lead time of the same subject is due too: one message
+                    due.reminder.cancelled_at = now
+                    outcome.cancelled += 1
+            session.commit()
+
+
+def _nearest_per_subject(dues: list[_Due]) -> set[int]:
+    """Ids of the reminders to send when several of one task or date are due at once
+    (after downtime, or a task created late): only the one nearest to the due time."""
+    nearest: dict[tuple[str, str], Reminder] = {}
+    for due in dues:
+        r = due.reminder
+        key = (r.case_id, r.task_id or r.subject)
+        if key not in nearest or r.remind_at > nearest[key].remind_at:
+            nearest[key] = r
+    return {r.id for r in nearest.values()}
+
+
+@dataclass
+class _Due:
+    reminder: Reminder
+    reference: str
+    case_status: str
+    task_state: str | None
+    task_name: str | None
+    task_title: str | None
+    task_organisation_id: int | None
+
+
+def _send_reminder(
+    session: Session,
+    recipients: Recipients,
+    base_url: str,
+    due: _Due,
+    now: datetime,
+    outcome: Outcome,
+) -> None:
+    reminder = due.reminder
+    if reminder.task_id is not None:
+        # Once the task escalates, its overdue notice says it all (late ticks only).
+        still_due = due.task_state == "open" and now < reminder.due_at + ESCALATION_GRACE
+        organisation_id = due.task_organisation_id or reminder.organisation_id
+        subject = due.task_name or reminder.subject
+        title = f"'{due.task_title or subject}'"
+        message = _when(title + " is due", title + " was due", reminder.due_at, now)
+    else:
+        subject = reminder.subject.partition("@")[0]  # "reflection_period_end@2026-03-01"
+        still_due = due.case_status == "open" and _deadline_is(session, reminder, subject)
+        # The coordinator now, not when the date was set: the case may have moved.
+        organisation_id = _coordinator(session, reminder.case_id) or reminder.organisation_id
+        label = subject.replace("_", " ").capitalize()
+        before, after = DEADLINE_LABELS.get(subject, (f"{label} is due", f"{label} was due"))
+        message = _when(before, after, reminder.due_at, now)
+    if not still_due:
+        reminder.cancelled_at = now
+        outcome.cancelled += 1
+        return
+    reminder.sent_at = now
+    notify(
+        session,
+        recipients,
+        base_url,
+        organisation_id=organisation_id,
+        kind="reminder",
+        case_id=reminder.case_id,
+        reference=due.reference,
+        subject=subject,
+        message=f"{message} ({due.reference})",
+        due_at=reminder.due_at,
+        now=now,
+        task_id=reminder.task_id,
+    )
+    record(
+        session,
+        Actor.system(),
+        "reminder.sent",
+        now,
+        reminder.case_id,
+        subject=subject,
+        lead=reminder.lead,
+        organisation_id=organisation_id,
+    )
+    outcome.sent.append(f"{due.reference} {subject} {reminder.lead} before")
+
+
+def _when(before: str, after: str, due_at: datetime, now: datetime) -> str:
+    """'… is due in 3 days', '… is due now' or '… was due 2 hours ago'."""
+    if due_at > now:
+        return f"{before} in {in_words(due_at - now)}"
+    if now - due_at < timedelta(minutes=1):
+        return f"{before} now"
+    return f"{after} {in_words(now - due_at)} ago"
+
+
+def _deadline_is(session: Session, reminder: Reminder, subject: str) -> bool:
+    """The deadline still falls on the reminder's date (it may have been re-set)."""
+    due_at = session.scalar(
+        select(Deadline.due_at).where(
+            Deadline.case_id == reminder.case_id, Deadline.subject == subject
+        )
+    )
+    return due_at == reminder.due_at
+
+
+def _coordinator(session: Session, case_id: str) -> int | None:
+    return session.scalar(
+        select(CaseTeamMember.organisation_id).where(
+            CaseTeamMember.case_id == case_id, CaseTeamMember.role == "coordinator"
+        )
+    )
+
+
+# --- escalation ----------------------------------------------------------------------------
+
+
+def escalate_overdue_tasks(
+    sessions: sessionmaker[Session],
+    recipients: Recipients,
+    base_url: str,
+    now: datetime,
+) -> Outcome:
+    """Open tasks overdue by more than the grace period, not yet escalated: the task's
+    organisation and the case coordinator are told, once."""
+    outcome = Outcome()
+    seen: set[str] = set()
+    while True:
+        with sessions() as session:
+            query = (
+                select(Task, Case.reference)
+                .join(Case, Case.id == Task.case_id)
+                .where(
+                    Task.state == "open",
+                    Task.escalated_at.is_(None),
+                    Task.due_at <= now - ESCALATION_GRACE,
+                )
+                .order_by(Task.due_at, Task.id)
+                .limit(BATCH)
+            )
+            rows = session.execute(skip_locked(session, query, Task)).all()
+            fresh = [(task, ref) for task, ref in rows if task.id not in seen]
+            if not fresh:
+                return outcome
+            for task, reference in fresh:
+                seen.add(task.id)
+                _escalate(session, recipients, base_url, task, reference, now, outcome)
+            session.commit()
+
+
+def _escalate(
+    session: Session,
+    recipients: Recipients,
+    base_url: str,
+    task: Task,
+    reference: str,
+    now: datetime,
+    outcome: Outcome,
+) -> None:
+    task.escalated_at = now
+    assert task.due_at is not None  # the query selects only tasks with a due time
+    late = in_words(now - task.due_at)
+    common: dict[str, Any] = {
+        "case_id": task.case_id,
+        "reference": reference,
+        "subject": task.name,
+        "due_at": task.due_at,
+        "now": now,
+        "task_id": task.id,
+    }
+    coordinator = _coordinator(session, task.case_id)
+    # A coordinator's own overdue task gets one notification, the escalation.
+    if coordinator != task.organisation_id:
+        notify(
+            session,
+            recipients,
+            base_url,
+            organisation_id=task.organisation_id,
+            kind="overdue",
+            message=f"'{task.title}' is overdue by {late} ({reference})",
+            **common,
+        )
+    if coordinator is not None:
+        role = task.role.replace("_", " ")
+        notify(
+            session,
+            recipients,
+            base_url,
+            organisation_id=coordinator,
+            kind="escalation",
+            message=f"'{task.title}' ({role}) is overdue by {late} ({reference})",
+            **common,
+        )
+    record(
+        session,
+        Actor.system(),
+        "task.escalated",
+        now,
+        task.case_id,
+        task=task.name,
+        task_id=task.id,
+    )
+    outcome.sent.append(f"{reference} {task.name} overdue by {late}")

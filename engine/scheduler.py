@@ -1,0 +1,251 @@
+"""The scheduler: `tick(now)` wakes due timers, sends reminders, escalates overdue
+tasks and delivers the outbox; plus its APScheduler wiring.
+
+Everything is found through indexes (`case_file.next_timer_at`, the pending-reminder
+and escalation indexes) and read in batches, so an idle case costs nothing and memory
+stays flat in the number of cases; no case is loaded to find out whether anything is
+due. Every step commits in short transactions of its own. On PostgreSQL the rows a
+transaction works on are taken `FOR UPDATE SKIP LOCKED`, so two schedulers share the
+work instead of doing it twice; on any database a reminder or an escalation is
+marked in the same transaction that writes its notification and e-mail, and a case is
+saved with its revision check, so nothing fires twice.
+
+Time is the `now` passed in, for everything: SpiffWorkflow's timers read it through
+`use_clock`, so `nbassist scheduler tick --at T` and the tests are exact.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.audit import Actor, record
+from engine.bpmn import runtime
+from engine.bpmn.clock import FixedClock, SystemClock, use_clock
+from engine.errors import Conflict, EngineError
+from engine.mail import MailSettings, send_pending
+from engine.models import Case
+from engine.notifications import Recipients
+from engine.reminders import BATCH, escalate_overdue_tasks, send_due_reminders, skip_locked
+from engine.workflow_store import Services, load_workflow, save_workflow
+
+log = logging.getLogger(__name__)
+
+# A diagram whose timers keep re-arming in the past must not hold a tick forever.
+MAX_TIMER_ROUNDS = 10
+SPIFF_TIMER_STRICTNESS = timedelta(microseconds=1)
+
+
+@dataclass
+class TickReport:
+    """What one tick did, for the command line and the log."""
+
+    at: datetime
+    timers: list[str] = field(default_factory=list)  # references of cases woken
+    reminders: list[str] = field(default_factory=list)
+    escalations: list[str] = field(default_factory=list)
+    cancelled: int = 0  # reminders of tasks no longer open, or of replaced dates
+    skipped: list[str] = field(default_factory=list)  # cases changed meanwhile or failing
+    mails_sent: int = 0
+    mails_failed: int = 0
+
+    def lines(self) -> list[str]:
+        return (
+            [f"timer    {ref}" for ref in self.timers]
+            + [f"reminder {text}" for text in self.reminders]
+            + [f"escalate {text}" for text in self.escalations]
+            + [f"skipped  {text}" for text in self.skipped]
+        )
+
+    def summary(self) -> str:
+        return (
+            f"tick at {self.at.isoformat()}: {len(self.timers)} case(s) woken, "
+            f"{len(self.reminders)} reminder(s) sent, {self.cancelled} cancelled, "
+            f"{len(self.escalations)} escalation(s), {len(self.skipped)} case(s) skipped, "
+            f"{self.mails_sent} mail(s) sent, {self.mails_failed} failed"
+        )
+
+
+def tick(
+    sessions: sessionmaker[Session],
+    services: Services,
+    now: datetime,
+    mail: MailSettings | None = None,
+) -> TickReport:
+    """One pass of the scheduler as of `now`. `mail` defaults to the environment's
+    NBASSIST_SMTP_URL and NBASSIST_BASE_URL."""
+    mail = mail or MailSettings.from_environment()
+    report = TickReport(at=now)
+    fixed = Services(cipher=services.cipher, clock=FixedClock(now))
+    recipients = Recipients()
+    wake_due_timers(sessions, fixed, now, report)
+    reminders = send_due_reminders(sessions, recipients, mail.base_url, now)
+    escalations = escalate_overdue_tasks(sessions, recipients, mail.base_url, now)
+    report.reminders, report.escalations = reminders.sent, escalations.sent
+    report.cancelled = reminders.cancelled
+    mails = send_pending(sessions, mail, now)
+    report.mails_sent, report.mails_failed = mails.sent, mails.failed + mails.gave_up
+    return report
+
+
+# --- timers --------------------------------------------------------------------------------
+
+
+def wake_due_timers(
+    sessions: sessionmaker[Session], services: Services, now: datetime, report: TickReport
+) -> None:
+    """Cases whose earliest timer is due, in batches by (next_timer_at, id)."""
+    after: tuple[datetime | None, str] | None = None
+    while True:
+        with sessions() as session:
+            query = select(Case.next_timer_at, Case.id).where(
+                Case.status == "open", Case.next_timer_at <= now
+            )
+            if after is not None:
+                query = query.where(tuple_(Case.next_timer_at, Case.id) > after)
+            batch = session.execute(query.order_by(Case.next_timer_at, Case.id).limit(BATCH)).all()
+        for _, case_id in batch:
+            _wake_case(sessions, services, case_id, now, report)
+        if len(batch) < BATCH:
+            return
+        after = (batch[-1][0], batch[-1][1])
+
+
+def _wake_case(
+    sessions: sessionmaker[Session],
+    services: Services,
+    case_id: str,
+    now: datetime,
+    report: TickReport,
+) -> None:
+    with sessions() as session:
+        # Re-check under the lock: another scheduler may have just handled this case.
+        locked = session.scalar(
+            skip_locked(
+                session,
+                select(Case.id).where(
+                    Case.id == case_id, Case.status == "open", Case.next_timer_at <= now
+                ),
+            )
+        )
+        case = session.get(Case, locked) if locked else None
+        if case is None:
+            return
+        try:
+            revision = case.revision
+            workflow = load_workflow(services, case)
+            _fire_timers(workflow, now)
+            save_workflow(session, services, case, workflow, revision)
+            record(session, Actor.system(), "case.timers_fired", now, case.id)
+            session.commit()
+        except Conflict:
+            session.rollback()  # changed by a person meanwhile: still due, next tick
+            report.skipped.append(f"{case.reference} changed meanwhile, retried next tick")
+            return
+        except Exception as exc:  # one broken case must not stop every other case's timers
+            session.rollback()
+            log.exception("timers of case %s could not fire", case.reference)
+            reason = exc.message if isinstance(exc, EngineError) else type(exc).__name__
+            report.skipped.append(f"{case.reference} failed: {reason}")
+            return
+        report.timers.append(case.reference)
+
+
+def _fire_timers(workflow: Any, now: datetime) -> None:
+    """Fire every timer due at or before `now`, and run on.
+
+    SpiffWorkflow fires a timer only when its time is strictly before the clock, while
+    `tick(T)` promises what is due at T. So the due timers are marked fired with the
+    clock a microsecond past `now`, and the case then runs on with the clock at exactly
+    `now`, so that timers it arms are due exactly their duration after `now`.
+    """
+    exact, nudged = FixedClock(now), FixedClock(now + SPIFF_TIMER_STRICTNESS)
+    previous = None
+    for _ in range(MAX_TIMER_ROUNDS):
+        with use_clock(nudged):
+            workflow.refresh_timers()
+        with use_clock(exact):
+            runtime.fire_due_timers(workflow)
+            due = runtime.next_timer_at(workflow)
+        if due is None or due > now or due == previous or runtime.is_finished(workflow):
+            return
+        previous = due  # a timer armed in the past by this very run: one more round
+
+
+# --- running it ----------------------------------------------------------------------------
+
+
+def _job(sessions: sessionmaker[Session], services: Services, mail: MailSettings) -> None:
+    try:
+        report = tick(sessions, services, services.now(), mail)
+    except Exception:
+        log.exception("scheduler tick failed; the next tick retries")
+        return
+    for line in report.lines():
+        log.info(line)
+    if report.lines() or report.mails_sent or report.mails_failed or report.cancelled:
+        log.info(report.summary())
+
+
+def _add_job(
+    scheduler: BackgroundScheduler | BlockingScheduler,
+    sessions: sessionmaker[Session],
+    services: Services,
+    interval_seconds: float,
+    mail: MailSettings | None,
+) -> None:
+    scheduler.add_job(
+        _job,
+        "interval",
+        seconds=interval_seconds,
+        args=(sessions, services, mail or MailSettings.from_environment()),
+        id="nbassist-tick",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=SystemClock().now(),  # first tick at once, not after one interval
+        misfire_grace_time=None,
+    )
+
+
+def start_in_process(
+    sessions: sessionmaker[Session],
+    services: Services,
+    interval_seconds: float = 30,
+    mail: MailSettings | None = None,
+) -> BackgroundScheduler:
+    """Run the scheduler in a background thread of this process (for `make run`)."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    _add_job(scheduler, sessions, services, interval_seconds, mail)
+    scheduler.start()
+    return scheduler
+
+
+def run_forever(
+    sessions: sessionmaker[Session],
+    services: Services,
+    interval_seconds: float = 30,
+    mail: MailSettings | None = None,
+) -> None:
+    """The scheduler process: tick every interval until SIGTERM or SIGINT, then let the
+    running tick finish its transaction and stop."""
+    scheduler = BlockingScheduler(timezone="UTC")
+    _add_job(scheduler, sessions, services, interval_seconds, mail)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s: stopping after the running tick", signal.Signals(signum).name)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("scheduler running: one tick every %s seconds", interval_seconds)
+    scheduler.start()
+    log.info("scheduler stopped")
