@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser lint bench vendor clean
+.PHONY: run test test-browser lint bench vendor messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,32 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Only the browser tests (Playwright driving Debian's Chromium at /usr/bin/chromium).
+test-browser: $(STAMP)
+	$(BIN)/pytest -m browser tests/browser
+
+# Front-end files from the npm registry at the versions pinned in web/vendor-src's lockfile.
+# The copies are committed, so running the app never needs npm; CI checks they reproduce.
+VENDOR_SRC := web/vendor-src
+vendor:
+	cd $(VENDOR_SRC) && npm ci --ignore-scripts --no-audit --no-fund
+	grep -v '^#' $(VENDOR_SRC)/vendor-files.txt | while read -r package file destination; do \
+		[ -n "$$package" ] || continue; \
+		mkdir -p "$$(dirname "$$destination")"; \
+		cp "$(VENDOR_SRC)/node_modules/$$package/$$file" "$$destination"; \
+	done
+
+# The catalogue of UI strings for translators: web/translations/messages.pot.
+# A new language: $(BIN)/pybabel init -i web/translations/messages.pot -d web/translations -l sv
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-by-file -F web/babel.cfg -k _l -o web/translations/messages.pot --project nbassist web
+	for po in web/translations/*/LC_MESSAGES/messages.po; do \
+		[ -e "$$po" ] || continue; \
+		$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching; \
+		$(BIN)/pybabel compile -d web/translations; \
+		break; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

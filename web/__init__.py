@@ -16,8 +16,15 @@ from engine.db import make_engine, make_sessionmaker
 from engine.settings import Settings, load_settings
 from engine.workflow_store import Services
 from web.api import api
+from web.auth import auth, load_signed_in_user
+from web.cases import cases
 from web.errors import register_error_handlers
+from web.i18n import init_i18n
+from web.notifications import notifications
+from web.pages import init_pages
+from web.security import init_security
 from web.state import AppState, close_session
+from web.tasks import tasks
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -31,6 +38,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.env == "production",
+        # The __Host- prefix pins the cookie to this host and path, over HTTPS only.
+        SESSION_COOKIE_NAME="__Host-nbassist" if settings.env == "production" else "nbassist",
     )
     clock = config.pop("clock", None) or SystemClock()
     app.config.update(config)
@@ -44,5 +53,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(close_session)
 
     app.register_blueprint(api)
+    # Who is signed in first: an idle session goes to sign-in before any CSRF check.
+    app.before_request(load_signed_in_user)
+    init_security(app)
+    init_i18n(app)
+    init_pages(app)
+    for blueprint in (auth, tasks, cases, notifications):
+        app.register_blueprint(blueprint)
     register_error_handlers(app)
     return app

@@ -21,8 +21,9 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
 def library_files() -> dict[str, bytes]:
     """Only our own diagrams: other tests keep theirs in the same folder."""
-    return {p.name: p.read_bytes() for p in sorted(DATA.glob("bpmn_*")) if p.suffix in
-            (".bpmn", ".dmn")}
+    return {
+        p.name: p.read_bytes() for p in sorted(DATA.glob("bpmn_*")) if p.suffix in (".bpmn", ".dmn")
+    }
 
 
 @cache
@@ -50,13 +51,20 @@ def reload(wf: BpmnWorkflow, process_id: str) -> BpmnWorkflow:
     return serializer.load_state(serializer.dump_state(wf), *specs(process_id))
 
 
-def process_xml(body: str, extra_root: str = "", process_id: str = "lint_case",
-                lane: str = "coordinator") -> bytes:
+def process_xml(
+    body: str, extra_root: str = "", process_id: str = "lint_case", lane: str = "coordinator"
+) -> bytes:
     """A one-process BPMN document around `body`; every element id listed in one lane."""
     ids = [i for i in re.findall(r'<bpmn:(?:userTask|manualTask)[^>]*\bid="([^"]+)"', body)]
     refs = "".join(f"<bpmn:flowNodeRef>{i}</bpmn:flowNodeRef>" for i in ids)
-    lanes = (f'<bpmn:laneSet id="ls_{process_id}"><bpmn:lane id="lane_{process_id}" '
-             f'name="{lane}">{refs}</bpmn:lane></bpmn:laneSet>') if ids else ""
+    lanes = (
+        (
+            f'<bpmn:laneSet id="ls_{process_id}"><bpmn:lane id="lane_{process_id}" '
+            f'name="{lane}">{refs}</bpmn:lane></bpmn:laneSet>'
+        )
+        if ids
+        else ""
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<bpmn:definitions xmlns:bpmn="{BPMN_NS}" xmlns:spiffworkflow="{SPIFF_NS}"\n'
@@ -69,5 +77,7 @@ def process_xml(body: str, extra_root: str = "", process_id: str = "lint_case",
 
 def linear(middle: str, first: str = "work") -> str:
     """start → `middle` (whose first element has id `first`) → … ; caller adds the end."""
-    return (f'<bpmn:startEvent id="s"/>\n'
-            f'<bpmn:sequenceFlow id="f_s" sourceRef="s" targetRef="{first}"/>\n{middle}')
+    return (
+        f'<bpmn:startEvent id="s"/>\n'
+        f'<bpmn:sequenceFlow id="f_s" sourceRef="s" targetRef="{first}"/>\n{middle}'
+    )

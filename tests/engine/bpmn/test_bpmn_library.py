@@ -24,10 +24,14 @@ def user_task(extra: str = "", attrs: str = "") -> str:
 
 
 def props(**values: str) -> str:
-    items = "".join(f'<spiffworkflow:property name="{k.replace("__", ":")}" value="{v}"/>'
-                    for k, v in values.items())
-    return (f"<bpmn:extensionElements><spiffworkflow:properties>{items}"
-            f"</spiffworkflow:properties></bpmn:extensionElements>")
+    items = "".join(
+        f'<spiffworkflow:property name="{k.replace("__", ":")}" value="{v}"/>'
+        for k, v in values.items()
+    )
+    return (
+        f"<bpmn:extensionElements><spiffworkflow:properties>{items}"
+        f"</spiffworkflow:properties></bpmn:extensionElements>"
+    )
 
 
 def refused(files: dict[str, bytes]) -> InvalidProcess:
@@ -37,8 +41,12 @@ def refused(files: dict[str, bytes]) -> InvalidProcess:
 
 
 def line_of(data: bytes, needle: str) -> int:
-    return data.decode().splitlines().index(next(
-        line for line in data.decode().splitlines() if needle in line)) + 1
+    return (
+        data.decode()
+        .splitlines()
+        .index(next(line for line in data.decode().splitlines() if needle in line))
+        + 1
+    )
 
 
 # --- hostile XML ----------------------------------------------------------------------------
@@ -67,8 +75,12 @@ def test_billion_laughs_is_refused():
 
 
 def test_a_doctype_alone_is_refused():
-    assert pytest.raises(InvalidProcess, parse_xml, b'<!DOCTYPE x SYSTEM "http://evil/x.dtd"><x/>',
-                         "d.bpmn").value.line == 1
+    assert (
+        pytest.raises(
+            InvalidProcess, parse_xml, b'<!DOCTYPE x SYSTEM "http://evil/x.dtd"><x/>', "d.bpmn"
+        ).value.line
+        == 1
+    )
 
 
 def test_latin1_content_is_refused():
@@ -114,11 +126,17 @@ def test_entry_processes_are_the_ones_nobody_calls():
 
 def test_a_bundle_holds_every_file_its_process_needs():
     journey = bundles()["bpmn_journey"]
-    assert sorted(journey.sources) == ["bpmn_country_rule.dmn", "bpmn_journey.bpmn",
-                                       "bpmn_stage.bpmn"]
+    assert sorted(journey.sources) == [
+        "bpmn_country_rule.dmn",
+        "bpmn_journey.bpmn",
+        "bpmn_stage.bpmn",
+    ]
     assert journey.sources["bpmn_stage.bpmn"] == (DATA / "bpmn_stage.bpmn").read_text()
-    assert sorted(journey.subprocess_specs) == ["bpmn_on_new_information", "bpmn_on_withdraw",
-                                                "bpmn_stage"]
+    assert sorted(journey.subprocess_specs) == [
+        "bpmn_on_new_information",
+        "bpmn_on_withdraw",
+        "bpmn_stage",
+    ]
     assert journey.name == "Test journey" and journey.start_form == "record_first_contact"
     assert journey.spec.name == "bpmn_journey" and journey.warnings == []
     assert bundles()["bpmn_timer"].sources.keys() == {"bpmn_timers.bpmn"}
@@ -130,7 +148,8 @@ def test_the_content_hash_changes_with_any_needed_file_and_only_then():
     before = build_bundles(files)
     changed = dict(files)
     changed["bpmn_country_rule.dmn"] = files["bpmn_country_rule.dmn"].replace(
-        b'"other"', b'"elsewhere"')
+        b'"other"', b'"elsewhere"'
+    )
     after = build_bundles(changed)
     assert after["bpmn_journey"].content_hash != before["bpmn_journey"].content_hash
     assert after["bpmn_timer"].content_hash == before["bpmn_timer"].content_hash
@@ -155,8 +174,9 @@ def test_a_valid_minimal_process_builds():
 
 
 def test_a_script_task_is_refused():
-    body = linear('<bpmn:scriptTask id="work"><bpmn:script>import os</bpmn:script>'
-                  "</bpmn:scriptTask>" + END)
+    body = linear(
+        '<bpmn:scriptTask id="work"><bpmn:script>import os</bpmn:script></bpmn:scriptTask>' + END
+    )
     data = process_xml(body)
     error = refused({"s.bpmn": data})
     assert "script tasks are not allowed" in error.reason
@@ -165,8 +185,10 @@ def test_a_script_task_is_refused():
 
 def test_pre_and_post_scripts_are_refused():
     for tag in ("preScript", "postScript"):
-        extra = (f"<bpmn:extensionElements><spiffworkflow:{tag}>x = 1</spiffworkflow:{tag}>"
-                 "</bpmn:extensionElements>")
+        extra = (
+            f"<bpmn:extensionElements><spiffworkflow:{tag}>x = 1</spiffworkflow:{tag}>"
+            "</bpmn:extensionElements>"
+        )
         assert tag in refused({"p.bpmn": process_xml(linear(user_task(extra) + END))}).reason
 
 
@@ -176,7 +198,8 @@ def test_an_unsafe_condition_is_refused_with_file_and_line():
         '<bpmn:sequenceFlow id="f_a" sourceRef="work" targetRef="e">\n'
         "<bpmn:conditionExpression>__import__('os').system('id')</bpmn:conditionExpression>\n"
         "</bpmn:sequenceFlow>\n"
-        '<bpmn:sequenceFlow id="f_b" sourceRef="work" targetRef="e"/><bpmn:endEvent id="e"/>')
+        '<bpmn:sequenceFlow id="f_b" sourceRef="work" targetRef="e"/><bpmn:endEvent id="e"/>'
+    )
     data = process_xml(body)
     error = refused({"cond.bpmn": data})
     assert "__import__" in error.reason and "condition" in error.reason
@@ -190,37 +213,46 @@ def test_a_missing_called_process_is_refused():
 
 
 def test_a_missing_decision_is_refused():
-    task = ('<bpmn:businessRuleTask id="work"><bpmn:extensionElements><spiffworkflow:'
-            "calledDecisionId>no_such_rule</spiffworkflow:calledDecisionId>"
-            "</bpmn:extensionElements></bpmn:businessRuleTask>")
+    task = (
+        '<bpmn:businessRuleTask id="work"><bpmn:extensionElements><spiffworkflow:'
+        "calledDecisionId>no_such_rule</spiffworkflow:calledDecisionId>"
+        "</bpmn:extensionElements></bpmn:businessRuleTask>"
+    )
     error = refused({"rule.bpmn": process_xml(linear(task + END))})
     assert "'no_such_rule'" in error.reason and error.line
 
 
 def test_an_unquoted_timer_is_refused():
-    timer = ('<bpmn:intermediateCatchEvent id="work"><bpmn:timerEventDefinition id="t">'
-             "<bpmn:timeDuration>P90D</bpmn:timeDuration></bpmn:timerEventDefinition>"
-             "</bpmn:intermediateCatchEvent>")
+    timer = (
+        '<bpmn:intermediateCatchEvent id="work"><bpmn:timerEventDefinition id="t">'
+        "<bpmn:timeDuration>P90D</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        "</bpmn:intermediateCatchEvent>"
+    )
     assert "must be quoted" in refused({"t.bpmn": process_xml(linear(timer + END))}).reason
 
 
 def test_a_quoted_timer_must_still_be_a_valid_duration():
-    timer = ('<bpmn:intermediateCatchEvent id="work"><bpmn:timerEventDefinition id="t">'
-             '<bpmn:timeDuration>"90 days"</bpmn:timeDuration></bpmn:timerEventDefinition>'
-             "</bpmn:intermediateCatchEvent>")
+    timer = (
+        '<bpmn:intermediateCatchEvent id="work"><bpmn:timerEventDefinition id="t">'
+        '<bpmn:timeDuration>"90 days"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        "</bpmn:intermediateCatchEvent>"
+    )
     error = refused({"t.bpmn": process_xml(linear(timer + END))})
     assert "not a valid timeDuration" in error.reason
 
 
-@pytest.mark.parametrize("properties, message", [
-    ({"due": "7 days"}, "not an ISO 8601 duration"),
-    ({"reminders": "P3D,soon"}, "not an ISO 8601 duration"),
-    ({"deadline__end": "P3D", "deadline__end__reminders": "tomorrow"}, "ISO 8601"),
-    ({"due_date": "start.date"}, "attribute access"),
-    ({"deadline__end": "__import__('os')"}, "__import__"),
-    ({"role_variable": "a b"}, "not a variable name"),
-    ({"deadline__": "x"}, "deadline:<subject>"),
-])
+@pytest.mark.parametrize(
+    "properties, message",
+    [
+        ({"due": "7 days"}, "not an ISO 8601 duration"),
+        ({"reminders": "P3D,soon"}, "not an ISO 8601 duration"),
+        ({"deadline__end": "P3D", "deadline__end__reminders": "tomorrow"}, "ISO 8601"),
+        ({"due_date": "start.date"}, "attribute access"),
+        ({"deadline__end": "__import__('os')"}, "__import__"),
+        ({"role_variable": "a b"}, "not a variable name"),
+        ({"deadline__": "x"}, "deadline:<subject>"),
+    ],
+)
 def test_bad_human_task_properties_are_refused(properties, message):
     data = process_xml(linear(user_task(props(**properties)) + END))
     error = refused({"h.bpmn": data})
@@ -236,25 +268,33 @@ def test_a_user_task_needs_a_lane_or_a_role_variable():
 
 
 def test_multi_instance_expressions_are_checked():
-    loop = ("<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>"
-            "().__class__</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>")
-    assert "loop cardinality" in refused(
-        {"mi.bpmn": process_xml(linear(user_task(loop) + END))}).reason
+    loop = (
+        "<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>"
+        "().__class__</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"
+    )
+    assert (
+        "loop cardinality"
+        in refused({"mi.bpmn": process_xml(linear(user_task(loop) + END))}).reason
+    )
 
 
 def test_message_payload_expressions_are_checked():
-    message = ('<bpmn:message id="m" name="ping"><bpmn:extensionElements><spiffworkflow:'
-               "messagePayload>open('/etc/passwd')</spiffworkflow:messagePayload>"
-               "</bpmn:extensionElements></bpmn:message>")
+    message = (
+        '<bpmn:message id="m" name="ping"><bpmn:extensionElements><spiffworkflow:'
+        "messagePayload>open('/etc/passwd')</spiffworkflow:messagePayload>"
+        "</bpmn:extensionElements></bpmn:message>"
+    )
     data = process_xml(linear(user_task() + END), extra_root=message)
     assert "message payload" in refused({"msg.bpmn": data}).reason
 
 
 def test_an_interrupting_event_subprocess_must_start_with_a_message():
-    esp = ('<bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="es">'
-           '<bpmn:timerEventDefinition id="t"><bpmn:timeDuration>"P1D"</bpmn:timeDuration>'
-           '</bpmn:timerEventDefinition></bpmn:startEvent><bpmn:sequenceFlow id="ef" '
-           'sourceRef="es" targetRef="ee"/><bpmn:endEvent id="ee"/></bpmn:subProcess>')
+    esp = (
+        '<bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="es">'
+        '<bpmn:timerEventDefinition id="t"><bpmn:timeDuration>"P1D"</bpmn:timeDuration>'
+        '</bpmn:timerEventDefinition></bpmn:startEvent><bpmn:sequenceFlow id="ef" '
+        'sourceRef="es" targetRef="ee"/><bpmn:endEvent id="ee"/></bpmn:subProcess>'
+    )
     error = refused({"esp.bpmn": process_xml(linear(user_task() + END + esp))})
     assert "interrupting" in error.reason
 
@@ -266,22 +306,28 @@ def test_schema_errors_from_spiffworkflow_carry_file_and_line():
 
 
 def test_a_dmn_cell_with_code_is_refused():
-    dmn = (DATA / "bpmn_country_rule.dmn").read_bytes().replace(
-        b'<text>"SE"</text>', b"<text>__import__('os')</text>")
+    dmn = (
+        (DATA / "bpmn_country_rule.dmn")
+        .read_bytes()
+        .replace(b'<text>"SE"</text>', b"<text>__import__('os')</text>")
+    )
     error = refused(library_files() | {"bpmn_country_rule.dmn": dmn})
     assert error.filename == "bpmn_country_rule.dmn" and "__import__" in error.reason
     assert error.line == line_of(dmn, "__import__")
 
 
 def test_a_broken_process_that_nobody_calls_is_not_silently_dropped():
-    broken = process_xml(linear('<bpmn:scriptTask id="work"><bpmn:script>x</bpmn:script>'
-                                "</bpmn:scriptTask>" + END), process_id="orphan")
+    broken = process_xml(
+        linear('<bpmn:scriptTask id="work"><bpmn:script>x</bpmn:script></bpmn:scriptTask>' + END),
+        process_id="orphan",
+    )
     assert refused(library_files() | {"orphan.bpmn": broken}).filename == "orphan.bpmn"
 
 
 def test_a_file_without_an_executable_process_is_refused():
-    data = process_xml(linear(user_task() + END)).replace(b'isExecutable="true"',
-                                                           b'isExecutable="false"')
+    data = process_xml(linear(user_task() + END)).replace(
+        b'isExecutable="true"', b'isExecutable="false"'
+    )
     assert "no executable process" in refused({"ne.bpmn": data}).reason
 
 
@@ -303,8 +349,11 @@ def test_reference_diagrams_parse_and_build_or_fail_cleanly(path):
 
 def test_a_caught_message_without_a_variable_is_a_warning():
     message = '<bpmn:message id="m" name="ping"/>'
-    catch = ('<bpmn:intermediateCatchEvent id="work"><bpmn:messageEventDefinition id="md" '
-             'messageRef="m"/></bpmn:intermediateCatchEvent>')
-    [bundle] = build_bundles({"w.bpmn": process_xml(linear(catch + END), extra_root=message)}
-                             ).values()
+    catch = (
+        '<bpmn:intermediateCatchEvent id="work"><bpmn:messageEventDefinition id="md" '
+        'messageRef="m"/></bpmn:intermediateCatchEvent>'
+    )
+    [bundle] = build_bundles(
+        {"w.bpmn": process_xml(linear(catch + END), extra_root=message)}
+    ).values()
     assert any("payload is dropped" in warning for warning in bundle.warnings)

@@ -64,7 +64,8 @@ def test_a_case_starts_only_once(clock):
 def test_completing_records_deadlines_evaluated_on_the_submitted_data(clock):
     wf = started()
     assert complete(wf, "assess", {"start_date": date(2025, 2, 1)}) == [
-        ("reflection_period_end", "2025-03-03")]
+        ("reflection_period_end", "2025-03-03")
+    ]
 
 
 def test_dates_in_submitted_data_are_stored_as_iso_strings(clock):
@@ -109,8 +110,7 @@ def test_tasks_in_a_called_process_carry_its_stage_and_lane(clock):
     wf = started()
     complete(wf, "assess", {"note": "first talk"})
     [task] = runtime.ready_human_tasks(wf)
-    assert (task.name, task.process_id, task.role) == ("plan_services", "bpmn_stage",
-                                                       "ngo_support")
+    assert (task.name, task.process_id, task.role) == ("plan_services", "bpmn_stage", "ngo_support")
     assert task.data["note"] == "first talk" and task.data["route"] == "nordic"
 
 
@@ -146,7 +146,9 @@ def test_data_comes_back_from_the_called_process(clock):
     [task] = runtime.ready_human_tasks(wf)
     assert task.name == "close_case" and task.process_id == "bpmn_journey"
     assert task.data["outcome"] == "stable" and task.data["service_reports"] == [
-        "did shelter", "did health"]
+        "did shelter",
+        "did health",
+    ]
 
 
 def test_a_message_nobody_waits_for_is_a_conflict(clock):

@@ -99,7 +99,8 @@ def test_spec_objects_are_keyed_by_the_json_not_only_the_hash():
 def test_the_spec_round_trips_through_json():
     spec, subprocess_specs = serializer.spec_from_json(spec_json("bpmn_journey"))
     assert spec.name == "bpmn_journey" and sorted(subprocess_specs) == sorted(
-        bundles()["bpmn_journey"].subprocess_specs)
+        bundles()["bpmn_journey"].subprocess_specs
+    )
 
 
 def test_state_from_another_serializer_version_is_refused():

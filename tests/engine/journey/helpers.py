@@ -92,22 +92,29 @@ class Case:
         return len(self.ready(name))
 
     def task(self, name: str, **match: Any) -> runtime.HumanTask:
-        found = [t for t in self.ready(name)
-                 if all(t.data.get(k) == v for k, v in match.items())]
+        found = [t for t in self.ready(name) if all(t.data.get(k) == v for k, v in match.items())]
         assert len(found) == 1, f"expected one ready {name} {match}, ready: {self.names()}"
         return found[0]
 
     def _tasks(self, name: str, state: TaskState) -> list[Task]:
         # Every (sub)workflow on its own: a cancelled multi-instance task hides its
         # instances from a walk of the whole tree.
-        return [t for w in (self.wf, *self.wf.subprocesses.values())
-                for t in w.get_tasks(state=state, skip_subprocesses=True)
-                if getattr(t.task_spec, "bpmn_id", None) == name]
+        return [
+            t
+            for w in (self.wf, *self.wf.subprocesses.values())
+            for t in w.get_tasks(state=state, skip_subprocesses=True)
+            if getattr(t.task_spec, "bpmn_id", None) == name
+        ]
 
     def ever(self, name: str) -> bool:
         """Whether a task of this BPMN id exists in the case in any state but predicted."""
-        states = (TaskState.READY | TaskState.COMPLETED | TaskState.WAITING
-                  | TaskState.STARTED | TaskState.CANCELLED)
+        states = (
+            TaskState.READY
+            | TaskState.COMPLETED
+            | TaskState.WAITING
+            | TaskState.STARTED
+            | TaskState.CANCELLED
+        )
         return bool(self._tasks(name, states))
 
     def cancelled(self, name: str) -> int:
@@ -121,8 +128,9 @@ class Case:
         return runtime.workflow_data(self.wf)
 
     # --- acting --------------------------------------------------------------------
-    def complete(self, name: str, data: dict[str, Any] | None = None,
-                 **match: Any) -> list[tuple[str, str]]:
+    def complete(
+        self, name: str, data: dict[str, Any] | None = None, **match: Any
+    ) -> list[tuple[str, str]]:
         """Complete the one READY task `name` (matching `match` in its data) with `data`."""
         task = self.task(name, **match)
         with use_clock(self.clock):
@@ -153,16 +161,18 @@ class Case:
     def grant_reflection(self, days: int = 30) -> tuple[str, str]:
         self.complete("request_reflection_period", {"submitted": True})
         start, end = self.today, iso(self.now + timedelta(days=days))
-        self.complete("grant_reflection_period",
-                      {"granted": True, "start_date": start, "end_date": end})
+        self.complete(
+            "grant_reflection_period", {"granted": True, "start_date": start, "end_date": end}
+        )
         return start, end
 
     def through_reflection(self, days: int = 30) -> None:
         """Reflection period granted, expires, the coordinator proceeds."""
         _, end = self.grant_reflection(days)
         self.advance_to(end)
-        self.complete("decide_after_reflection",
-                      {"next_step": "proceed", "discussed_with_her": True})
+        self.complete(
+            "decide_after_reflection", {"next_step": "proceed", "discussed_with_her": True}
+        )
 
     def assess_risk(self, **factors: bool) -> None:
         answers = {**NO_RISK, **factors}
@@ -170,8 +180,10 @@ class Case:
         self.complete("risk_assessment", answers)
 
     def decide(self, future: str, **extra: Any) -> None:
-        self.complete("her_decision", {"future": future, "explained_in_language": "en",
-                                       "interpreter_used": False, **extra})
+        self.complete(
+            "her_decision",
+            {"future": future, "explained_in_language": "en", "interpreter_used": False, **extra},
+        )
 
     def to_her_decision(self, **factors: bool) -> None:
         self.through_reflection()

@@ -46,16 +46,19 @@ def test_a_country_outside_the_network_gets_a_low_confidence_default() -> None:
     assert data["extension_possible"] is False
 
 
-@pytest.mark.parametrize(("factors", "level"), [
-    ({}, "low"),
-    ({"contact_with_traffickers": True}, "high"),
-    ({"threats_received": True}, "high"),
-    ({"threats_received": True, "debts_to_traffickers": True}, "high"),
-    ({"debts_to_traffickers": True}, "medium"),
-    ({"family_at_risk": True}, "medium"),
-    ({"previously_trafficked": True}, "medium"),
-    ({"family_at_risk": True, "previously_trafficked": True}, "medium"),
-])
+@pytest.mark.parametrize(
+    ("factors", "level"),
+    [
+        ({}, "low"),
+        ({"contact_with_traffickers": True}, "high"),
+        ({"threats_received": True}, "high"),
+        ({"threats_received": True, "debts_to_traffickers": True}, "high"),
+        ({"debts_to_traffickers": True}, "medium"),
+        ({"family_at_risk": True}, "medium"),
+        ({"previously_trafficked": True}, "medium"),
+        ({"family_at_risk": True, "previously_trafficked": True}, "medium"),
+    ],
+)
 def test_risk_level(factors: dict[str, bool], level: str) -> None:
     case = Case(has_residence_right=True)
     case.assess_risk(**factors)

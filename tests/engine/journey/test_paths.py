@@ -8,19 +8,32 @@ import pytest
 
 from .helpers import Case, iso
 
-RETURN_TASKS = ("select_return_partner", "referral_consent", "safety_plan",
-                "return_needs_assessment", "arrange_travel", "arrival_reception",
-                "follow_up_3_months", "follow_up_6_months")
-REFLECTION_TASKS = ("request_reflection_period", "grant_reflection_period", "request_extension",
-                    "decide_after_reflection")
+RETURN_TASKS = (
+    "select_return_partner",
+    "referral_consent",
+    "safety_plan",
+    "return_needs_assessment",
+    "arrange_travel",
+    "arrival_reception",
+    "follow_up_3_months",
+    "follow_up_6_months",
+)
+REFLECTION_TASKS = (
+    "request_reflection_period",
+    "grant_reflection_period",
+    "request_extension",
+    "decide_after_reflection",
+)
 
 
 # --- opening: identification, principles 1 and 2 ------------------------------------------
 
+
 @pytest.mark.parametrize("cooperates", [True, False])
 @pytest.mark.parametrize("has_residence_right", [True, False])
 def test_opening_creates_the_identification_tasks_whatever_her_status(
-        cooperates: bool, has_residence_right: bool) -> None:
+    cooperates: bool, has_residence_right: bool
+) -> None:
     case = Case(cooperates_with_authorities=cooperates, has_residence_right=has_residence_right)
     safety = case.task("immediate_safety")
     notice = case.task("non_punishment_notice")
@@ -62,6 +75,7 @@ def test_care_plan_is_reviewed_every_30_days() -> None:
 
 # --- reflection period -----------------------------------------------------------------------
 
+
 def test_national_with_a_right_of_residence_gets_no_reflection_period() -> None:
     case = Case(has_residence_right=True, host_country="LV", origin_country="LV")
     assert case.count("police_risk_input") == 1  # straight to the risk assessment
@@ -85,8 +99,9 @@ def test_reflection_period_shows_the_country_rule_and_records_the_deadline() -> 
     grant = case.task("grant_reflection_period")
     assert grant.role == "migration"
     end = case.day(30)
-    recorded = case.complete("grant_reflection_period",
-                             {"granted": True, "start_date": case.today, "end_date": end})
+    recorded = case.complete(
+        "grant_reflection_period", {"granted": True, "start_date": case.today, "end_date": end}
+    )
     assert recorded == [("reflection_period_end", end)]
 
 
@@ -106,8 +121,9 @@ def test_extension_is_offered_21_days_before_the_end_where_the_law_allows() -> N
     case.complete("decide_after_reflection", {"next_step": "extend", "discussed_with_her": True})
     # The authority decides on the extension: a new end date, a new expiry timer.
     new_end = iso(case.now + timedelta(days=60))
-    recorded = case.complete("grant_reflection_period",
-                             {"granted": True, "start_date": end, "end_date": new_end})
+    recorded = case.complete(
+        "grant_reflection_period", {"granted": True, "start_date": end, "end_date": new_end}
+    )
     assert recorded == [("reflection_period_end", new_end)]
     case.advance(59)
     assert case.count("decide_after_reflection") == 0
@@ -185,6 +201,7 @@ def test_services_do_not_wait_for_a_legal_case_or_her_decision() -> None:
 
 # --- risk and her decision -----------------------------------------------------------------
 
+
 def test_return_cannot_start_without_her_recorded_decision() -> None:
     case = Case()
     case.through_reflection()
@@ -215,17 +232,22 @@ def test_undecided_asks_her_again_after_the_review_period() -> None:
 
 # --- 5a. safe return -------------------------------------------------------------------------
 
+
 def _return_until_travel(case: Case, risk: dict[str, bool]) -> None:
     case.to_her_decision(**risk)
     case.decide("return")
     assert case.task("select_return_partner").role == "coordinator"
-    case.complete("select_return_partner", {"return_partner": "ee-shelter",
-                                            "return_country": "EE"})
-    case.complete("referral_consent", {"consent_given": True,
-                                       "shared_fields": ["alias", "languages"],
-                                       "valid_until": case.day(365),
-                                       "explained_in_language": "en",
-                                       "interpreter_used": True})
+    case.complete("select_return_partner", {"return_partner": "ee-shelter", "return_country": "EE"})
+    case.complete(
+        "referral_consent",
+        {
+            "consent_given": True,
+            "shared_fields": ["alias", "languages"],
+            "valid_until": case.day(365),
+            "explained_in_language": "en",
+            "interpreter_used": True,
+        },
+    )
 
 
 def _return_after_needs(case: Case) -> None:
@@ -280,13 +302,21 @@ def test_no_referral_without_her_consent() -> None:
     case.to_her_decision()
     case.decide("return")
     case.complete("select_return_partner", {"return_partner": "lv-marta", "return_country": "LV"})
-    case.complete("referral_consent", {"consent_given": False, "shared_fields": [],
-                                       "explained_in_language": "en", "interpreter_used": False})
+    case.complete(
+        "referral_consent",
+        {
+            "consent_given": False,
+            "shared_fields": [],
+            "explained_in_language": "en",
+            "interpreter_used": False,
+        },
+    )
     assert not case.ever("return_needs_assessment")
     assert case.count("her_decision") == 1
 
 
 # --- 5b. residence -----------------------------------------------------------------------------
+
 
 def test_stay_with_permit_granted_records_the_expiry_deadline() -> None:
     case = Case()
@@ -297,9 +327,10 @@ def test_stay_with_permit_granted_records_the_expiry_deadline() -> None:
     case.complete("apply_residence_permit", {"permit_kind": "temporary_victim"})
     assert case.task("residence_decision").role == "migration"
     valid_until = case.day(400)
-    recorded = case.complete("residence_decision", {"granted": True,
-                                                    "permit_type": "temporary_victim",
-                                                    "valid_until": valid_until})
+    recorded = case.complete(
+        "residence_decision",
+        {"granted": True, "permit_type": "temporary_victim", "valid_until": valid_until},
+    )
     assert recorded == [("residence_permit_expiry", valid_until)]
     assert case.task("integration_support").role == "employment"
     case.complete("integration_support", {})
@@ -324,18 +355,23 @@ def test_stay_refused_leads_to_an_appeal_and_her_decision_again() -> None:
 
 # --- compensation ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("route", "expected"), [
-    ("court", {"court_claim"}),
-    ("state_fund", {"state_fund_application"}),
-    ("both", {"court_claim", "state_fund_application"}),
-    ("none", set()),
-])
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [
+        ("court", {"court_claim"}),
+        ("state_fund", {"state_fund_application"}),
+        ("both", {"court_claim", "state_fund_application"}),
+        ("none", set()),
+    ],
+)
 def test_compensation_routes(route: str, expected: set[str]) -> None:
     case = Case()
     case.complete("inform_compensation_rights", {})
     assert case.task("choose_compensation_route").role == "legal_aid"
-    case.complete("choose_compensation_route", {"compensation_route": route,
-                                                "discussed_with_her": True})
+    case.complete(
+        "choose_compensation_route", {"compensation_route": route, "discussed_with_her": True}
+    )
     found = {n for n in ("court_claim", "state_fund_application") if case.count(n)}
     assert found == expected
     if "court_claim" in expected:
@@ -347,6 +383,7 @@ def test_compensation_routes(route: str, expected: set[str]) -> None:
 
 # --- messages at any time ------------------------------------------------------------------------
 
+
 def test_new_information_twice_gives_two_reviews() -> None:
     case = Case()
     case.send("new_information", {"summary": "she named a second trafficker"})
@@ -355,9 +392,12 @@ def test_new_information_twice_gives_two_reviews() -> None:
     assert len(reviews) == 2
     assert {t.role for t in reviews} == {"coordinator"}
     assert sorted(t.data["new_information"]["summary"] for t in reviews) == [
-        "she named a second trafficker", "she was also exploited in Finland"]
-    case.complete("review_identification", {}, new_information={
-        "summary": "she named a second trafficker"})
+        "she named a second trafficker",
+        "she was also exploited in Finland",
+    ]
+    case.complete(
+        "review_identification", {}, new_information={"summary": "she named a second trafficker"}
+    )
     assert case.count("review_identification") == 1
     case.send("new_information", {"summary": "third"})
     assert case.count("review_identification") == 2

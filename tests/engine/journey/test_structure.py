@@ -17,10 +17,30 @@ NS = {
     "di": "http://www.omg.org/spec/DD/20100524/DI",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
-ROLES = {"coordinator", "ngo_support", "social_services", "health", "legal_aid", "police",
-         "prosecutor", "migration", "employment", "return_partner", "compensation_authority"}
-STAGES = ("identification", "reflection_period", "care_plan", "risk_and_decision", "safe_return",
-          "residence", "compensation", "protection", "closing")
+ROLES = {
+    "coordinator",
+    "ngo_support",
+    "social_services",
+    "health",
+    "legal_aid",
+    "police",
+    "prosecutor",
+    "migration",
+    "employment",
+    "return_partner",
+    "compensation_authority",
+}
+STAGES = (
+    "identification",
+    "reflection_period",
+    "care_plan",
+    "risk_and_decision",
+    "safe_return",
+    "residence",
+    "compensation",
+    "protection",
+    "closing",
+)
 BPMN_FILES = sorted(PROCESSES.glob("*.bpmn"))
 DMN_FILES = sorted(PROCESSES.glob("*.dmn"))
 
@@ -87,6 +107,7 @@ def properties(task_spec: object) -> dict[str, str]:
 
 # --- the library -------------------------------------------------------------------------
 
+
 def test_library_has_one_entry_process_without_warnings() -> None:
     built = bundles()
     assert set(built) == {"victim_journey"}
@@ -123,6 +144,7 @@ def test_the_start_form_is_record_first_contact() -> None:
 
 # --- human tasks ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("task_id", sorted(JOURNEY_TASKS))
 def test_journey_task_exists_with_its_role(task_id: str) -> None:
     process_id, role = JOURNEY_TASKS[task_id]
@@ -131,9 +153,13 @@ def test_journey_task_exists_with_its_role(task_id: str) -> None:
     holders = {pid for pid, _ in found}
     # Tasks inside embedded (multi-instance / event) subprocesses live in their own spec.
     assert holders <= {process_id, "provide_services", "esp_new_information"}
-    element = [el for p in BPMN_FILES if p.stem == process_id
-               for el in tree(p).getroot().iter(f"{{{NS['bpmn']}}}userTask")
-               if el.get("id") == task_id]
+    element = [
+        el
+        for p in BPMN_FILES
+        if p.stem == process_id
+        for el in tree(p).getroot().iter(f"{{{NS['bpmn']}}}userTask")
+        if el.get("id") == task_id
+    ]
     assert len(element) == 1, f"{task_id} must be one userTask in {process_id}.bpmn"
     for _, task_spec in found:
         if role is None:
@@ -173,6 +199,7 @@ def test_lanes_are_role_codes(path: Path) -> None:
 
 # --- principles in the diagrams ---------------------------------------------------------------
 
+
 def test_no_condition_reads_her_cooperation_and_care_plan_has_no_choice() -> None:
     for path in BPMN_FILES:
         for cond in tree(path).getroot().iter(f"{{{NS['bpmn']}}}conditionExpression"):
@@ -190,31 +217,52 @@ def test_no_scripts_anywhere() -> None:
         assert root.findall(".//spiffworkflow:postScript", NS) == []
 
 
-@pytest.mark.parametrize(("message", "interrupting"), [
-    ("new_information", False), ("protection_needed", False),
-    ("withdraw", True), ("close_case", True),
-])
-def test_messages_start_event_subprocesses_in_the_journey(message: str,
-                                                          interrupting: bool) -> None:
+@pytest.mark.parametrize(
+    ("message", "interrupting"),
+    [
+        ("new_information", False),
+        ("protection_needed", False),
+        ("withdraw", True),
+        ("close_case", True),
+    ],
+)
+def test_messages_start_event_subprocesses_in_the_journey(message: str, interrupting: bool) -> None:
     root = tree(PROCESSES / "victim_journey.bpmn").getroot()
     (definition,) = root.findall(f"bpmn:message[@name='{message}']", NS)
-    starts = [el for el in root.iterfind(
-        "bpmn:process/bpmn:subProcess[@triggeredByEvent='true']/bpmn:startEvent", NS)
+    starts = [
+        el
+        for el in root.iterfind(
+            "bpmn:process/bpmn:subProcess[@triggeredByEvent='true']/bpmn:startEvent", NS
+        )
         if el.find(f"bpmn:messageEventDefinition[@messageRef='{definition.get('id')}']", NS)
-        is not None]
+        is not None
+    ]
     assert len(starts) == 1
     start = starts[0]
     assert (start.get("isInterrupting", "true") == "true") is interrupting
-    variable = start.find("bpmn:messageEventDefinition/bpmn:extensionElements/"
-                          "spiffworkflow:messageVariable", NS)
+    variable = start.find(
+        "bpmn:messageEventDefinition/bpmn:extensionElements/spiffworkflow:messageVariable", NS
+    )
     assert variable is not None and variable.text == message
 
 
 # --- diagram interchange ------------------------------------------------------------------------
 
-FLOW_NODES = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
-              "boundaryEvent", "userTask", "businessRuleTask", "callActivity", "subProcess",
-              "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway")
+FLOW_NODES = (
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+    "userTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+)
 
 
 def _bounds(shape: etree._Element) -> tuple[float, float, float, float]:
@@ -246,12 +294,15 @@ def test_diagram_interchange_is_complete(path: Path) -> None:
     for siblings in by_container.values():
         boxes = [(el.get("id"), _bounds(shapes[el.get("id")])) for el in siblings]
         for i, (a, (ax, ay, aw, ah)) in enumerate(boxes):
-            for b, (bx, by, bw, bh) in boxes[i + 1:]:
+            for b, (bx, by, bw, bh) in boxes[i + 1 :]:
                 overlap = ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
                 assert not overlap, f"{a} overlaps {b}"
     # Left to right: every forward flow in the main chain moves right or down.
     starts = [el for el in root.iterfind("bpmn:process/bpmn:startEvent", NS)]
     assert starts
     start_x = min(_bounds(shapes[s.get("id")])[0] for s in starts)
-    assert all(_bounds(shapes[el.get("id")])[0] >= start_x for el in nodes
-               if el.getparent().tag == f"{{{NS['bpmn']}}}process")
+    assert all(
+        _bounds(shapes[el.get("id")])[0] >= start_x
+        for el in nodes
+        if el.getparent().tag == f"{{{NS['bpmn']}}}process"
+    )

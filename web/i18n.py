@@ -1,0 +1,125 @@
+"""Languages, dates and countdowns for the pages (Flask-Babel).
+
+Every string a person reads goes through `gettext`; English is complete and the other
+network languages are catalogues in `web/translations/` (`make messages`). The locale is
+the user's own setting when a catalogue exists for it, else the browser's best match.
+Times are shown in the time zone of the user's organisation's country.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_babel import Babel, format_date, format_time, get_locale, ngettext
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+# The network's languages; a catalogue in web/translations/ makes one selectable.
+NETWORK_LOCALES = ("en", "da", "et", "fi", "is", "lv", "lt", "nb", "sv")
+TIMEZONES = {
+    "DK": "Europe/Copenhagen",
+    "EE": "Europe/Tallinn",
+    "FI": "Europe/Helsinki",
+    "IS": "Atlantic/Reykjavik",
+    "LV": "Europe/Riga",
+    "LT": "Europe/Vilnius",
+    "NO": "Europe/Oslo",
+    "SE": "Europe/Stockholm",
+}
+
+
+def available_locales() -> list[str]:
+    found = {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
+    return ["en", *sorted(found - {"en"})]
+
+
+def select_locale() -> str:
+    available = available_locales()
+    user = g.get("user")
+    if user is not None and user.locale in available:
+        return str(user.locale)
+    return request.accept_languages.best_match(available) or "en"
+
+
+def select_timezone() -> str:
+    user = g.get("user")
+    if user is not None:
+        return TIMEZONES.get(user.organisation.country, "Europe/Stockholm")
+    return "Europe/Stockholm"
+
+
+def init_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.filters.update(
+        date=lambda value: format_date(value, "medium") if value else "",
+        datetime=lambda value: date_and_time(value) if value else "",
+        iso_datetime=lambda value: date_and_time(_as_datetime(value)) if value else "",
+        countdown=countdown,
+        due=due_badge,
+    )
+    app.jinja_env.globals.update(html_lang=lambda: str(get_locale() or "en"))
+
+
+def date_and_time(value: datetime) -> str:
+    """'28 Nov 2026, 22:00' in the user's locale and time zone, without seconds."""
+    return _(
+        "%(date)s, %(time)s", date=format_date(value, "medium"), time=format_time(value, "short")
+    )
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def countdown(due_at: datetime | None, now: datetime) -> str:
+    """'in 3 days', 'in 5 hours', 'due now', '2 days overdue': what a list row says."""
+    if due_at is None:
+        return _("no due date")
+    left = due_at - now
+    late = left < timedelta(0)
+    span = -left if late else left
+    if span >= timedelta(days=1):
+        n = span.days
+        return (
+            ngettext("%(num)d day overdue", "%(num)d days overdue", n)
+            if late
+            else ngettext("in %(num)d day", "in %(num)d days", n)
+        )
+    if span >= timedelta(hours=1):
+        n = span.seconds // 3600
+        return (
+            ngettext("%(num)d hour overdue", "%(num)d hours overdue", n)
+            if late
+            else ngettext("in %(num)d hour", "in %(num)d hours", n)
+        )
+    return _("overdue") if late else _("due now")
+
+
+def urgency(due_at: datetime | None, now: datetime) -> str:
+    if due_at is None:
+        return "none"
+    if due_at < now:
+        return "overdue"
+    if due_at - now < timedelta(days=3):
+        return "soon"
+    return "later"
+
+
+def due_badge(due_at: datetime | None, now: datetime) -> Markup:
+    """The countdown with the exact date for a tooltip and for screen readers."""
+    if due_at is None:
+        return Markup('<span class="due due-none">{}</span>').format(_("no due date"))
+    return Markup(
+        '<span class="due due-{kind}"><time datetime="{iso}" title="{exact}">{text}</time>'
+        '<span class="due-date">{exact}</span></span>'
+    ).format(
+        kind=urgency(due_at, now),
+        iso=due_at.isoformat(),
+        exact=escape(date_and_time(due_at)),
+        text=countdown(due_at, now),
+    )

@@ -1,0 +1,96 @@
+"""Words for codes the engine uses: roles, deadline subjects, timeline events, countries.
+
+Kept in one place so that every page says the same thing and translators find them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel import Locale
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from forms.reference import COUNTRIES, LANGUAGES
+
+ROLES = {
+    "coordinator": _l("Case coordinator"),
+    "ngo_support": _l("Shelter and support"),
+    "social_services": _l("Social services"),
+    "health": _l("Health services"),
+    "legal_aid": _l("Legal aid"),
+    "police": _l("Police"),
+    "prosecutor": _l("Prosecutor"),
+    "migration": _l("Immigration authority"),
+    "employment": _l("Employment services"),
+    "return_partner": _l("Partner in the country of return"),
+    "compensation_authority": _l("Crime victims' fund"),
+}
+
+DEADLINES = {
+    "reflection_period_end": _l("End of the reflection period"),
+    "residence_permit_expiry": _l("Residence permit expires"),
+}
+
+STATUSES = {"open": _l("Open"), "closed": _l("Closed"), "withdrawn": _l("She withdrew")}
+
+EVENTS = {
+    "case.opened": _l("opened the case"),
+    "task.completed": _l("completed"),
+    "task.claimed": _l("started working on"),
+    "task.released": _l("released"),
+    "case.message": _l("recorded"),
+    "note.added": _l("added a note"),
+    "case.closed": _l("closed the case"),
+}
+
+MESSAGES = {
+    "new_information": _l("new information"),
+    "protection_needed": _l("a need for protection"),
+    "withdraw": _l("her withdrawal"),
+    "close_case": _l("the closing of the case"),
+}
+
+NOTIFICATION_KINDS = {
+    "reminder": _l("Reminder"),
+    "escalation": _l("Overdue"),
+    "assignment": _l("New task"),
+}
+
+
+def _lookup(table: dict[str, Any], code: str | None) -> str:
+    if not code:
+        return ""
+    return str(table.get(code) or code.replace("_", " ").capitalize())
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        name = Locale.parse(str(get_locale() or "en")).territories.get(code)
+    except (ValueError, TypeError):
+        name = None
+    return str(name or COUNTRIES.get(code, code))
+
+
+def language_label(code: str) -> str:
+    try:
+        name = Locale.parse(str(get_locale() or "en")).languages.get(code)
+    except (ValueError, TypeError):
+        name = None
+    return str(name or LANGUAGES.get(code, code))
+
+
+def init_labels(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        role_label=lambda code: _lookup(ROLES, code),
+        deadline_label=lambda code: _lookup(DEADLINES, code),
+        status_label=lambda code: _lookup(STATUSES, code),
+        event_label=lambda code: _lookup(EVENTS, code),
+        message_label=lambda code: _lookup(MESSAGES, code),
+        notification_kind=lambda code: _lookup(NOTIFICATION_KINDS, code),
+        country_name=country_name,
+        language_label=language_label,
+    )

@@ -1,0 +1,53 @@
+"""Reminders and escalations for the signed-in person, for the header badge and the
+notifications page, read through the scheduler's `engine.notifications` service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine import notifications as service
+from engine.audit import Actor
+from engine.models import Notification
+
+TIMES = ("due_at", "created_at", "read_at")
+
+
+def unread_count(session: Session, actor: Actor) -> int:
+    """For the badge on every page: one indexed count (the same addressees as the service)."""
+    addressed = or_(
+        and_(Notification.organisation_id == actor.organisation_id, Notification.user_id.is_(None)),
+        Notification.user_id == actor.user_id,
+    )
+    query = (
+        select(func.count())
+        .select_from(Notification)
+        .where(addressed, Notification.read_at.is_(None))
+    )
+    return int(session.scalar(query) or 0)
+
+
+def recent(
+    session: Session, actor: Actor, unread: bool = False, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Newest first, times as datetimes (the service speaks the API's ISO strings)."""
+    page = service.list_notifications(session, actor, unread=unread or None, limit=limit)
+    return [
+        {
+            key: datetime.fromisoformat(value) if key in TIMES and isinstance(value, str) else value
+            for key, value in item.items()
+        }
+        for item in page.items
+    ]
+
+
+def mark_read(session: Session, actor: Actor, notification_id: int, now: datetime) -> None:
+    service.mark_read(session, actor, notification_id, now)
+
+
+def mark_all_read(session: Session, actor: Actor, now: datetime) -> None:
+    for item in recent(session, actor, unread=True, limit=500):
+        service.mark_read(session, actor, item["id"], now)
