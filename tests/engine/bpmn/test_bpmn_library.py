@@ -15,7 +15,8 @@ from engine.bpmn.library import (
 )
 from engine.errors import InvalidProcess
 
-MIWG = Path("/work/shared/corpora/miwg-reference")
+# The shared corpora sit beside the repository (read in place, never copied).
+MIWG = Path(__file__).resolve().parents[3].parent / "shared" / "corpora" / "miwg-reference"
 END = '<bpmn:sequenceFlow id="f_end" sourceRef="work" targetRef="e"/><bpmn:endEvent id="e"/>'
 
 
