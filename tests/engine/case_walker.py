@@ -17,15 +17,10 @@ from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
 from engine.models import Case, Organisation, Task, User
 from engine.workflow_store import Services, load_workflow, save_workflow
+from tests.engine.journey.helpers import NO_RISK
 from tests.form_data import valid_data
 
-NO_RISK = {
-    "contact_with_traffickers": False,
-    "threats_received": False,
-    "debts_to_traffickers": False,
-    "family_at_risk": False,
-    "previously_trafficked": False,
-}
+__all__ = ["NO_RISK", "Walker", "staff", "start_data"]
 
 
 def staff(session: Session, slug: str) -> Actor:

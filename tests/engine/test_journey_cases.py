@@ -9,19 +9,11 @@ from sqlalchemy import func, select
 from engine.access import visible_case
 from engine.errors import NotFound
 from engine.models import AuditEvent, Deadline, Task
+from forms.registry import allowed_values, load_form
 from tests.engine.case_walker import NO_RISK, Walker, staff
 
-NINE_SERVICES = [
-    "safe_housing",
-    "food_clothing",
-    "health",
-    "legal",
-    "social_psychological",
-    "activity_money",
-    "training_education",
-    "employment",
-    "authorities_support",
-]
+ASSESS_NEEDS = load_form("assess_needs").schema
+NINE_SERVICES = allowed_values(ASSESS_NEEDS["properties"]["services"], ASSESS_NEEDS)
 SERVICE_HOLDER = {
     "safe_housing": "se-roks",
     "social_psychological": "se-roks",
@@ -84,6 +76,21 @@ def walk_to_her_decision(walker: Walker, risk: dict[str, bool]) -> None:
     walker.complete("risk_assessment", **risk)
 
 
+def choose_return_to_latvia(walker: Walker, risk: dict[str, bool]) -> None:
+    walk_to_her_decision(walker, risk)
+    walker.complete("her_decision", future="return")
+    walker.complete("select_return_partner", return_partner="lv-marta", return_country="LV")
+
+
+def she_consents_to_the_referral(walker: Walker) -> None:
+    walker.complete(
+        "referral_consent",
+        consent_given=True,
+        shared_fields=["languages"],
+        valid_until="2026-12-31",
+    )
+
+
 def test_return_cannot_start_without_her_recorded_decision(session, services):
     walker = Walker(session, services, has_residence_right=True)
     walk_to_her_decision(walker, NO_RISK)
@@ -95,18 +102,11 @@ def test_return_cannot_start_without_her_recorded_decision(session, services):
 
 def test_the_return_partner_sees_nothing_until_she_consents(session, services):
     walker = Walker(session, services, has_residence_right=True)
-    walk_to_her_decision(walker, {**NO_RISK, "threats_received": True})
-    walker.complete("her_decision", future="return")
-    walker.complete("select_return_partner", return_partner="lv-marta", return_country="LV")
+    choose_return_to_latvia(walker, {**NO_RISK, "threats_received": True})
     marta = staff(session, "lv-marta")
     with pytest.raises(NotFound):
         visible_case(session, marta, walker.case.id)
-    walker.complete(
-        "referral_consent",
-        consent_given=True,
-        shared_fields=["languages"],
-        valid_until="2026-12-31",
-    )
+    she_consents_to_the_referral(walker)
     assert walker.team()["return_partner"] == "lv-marta"
     assert visible_case(session, marta, walker.case.id).id == walker.case.id
     # High risk: the safety plan is required before travel.
@@ -118,30 +118,16 @@ def test_the_return_partner_sees_nothing_until_she_consents(session, services):
 
 def test_low_risk_return_needs_no_safety_plan(session, services):
     walker = Walker(session, services, has_residence_right=True)
-    walk_to_her_decision(walker, NO_RISK)
-    walker.complete("her_decision", future="return")
-    walker.complete("select_return_partner", return_partner="lv-marta", return_country="LV")
-    walker.complete(
-        "referral_consent",
-        consent_given=True,
-        shared_fields=["languages"],
-        valid_until="2026-12-31",
-    )
+    choose_return_to_latvia(walker, NO_RISK)
+    she_consents_to_the_referral(walker)
     assert "safety_plan" not in walker.names()
     assert "return_needs_assessment" in walker.names()
 
 
 def test_withdrawal_after_a_referral_cancels_open_tasks_and_deletes_nothing(session, services):
     walker = Walker(session, services, has_residence_right=True)
-    walk_to_her_decision(walker, NO_RISK)
-    walker.complete("her_decision", future="return")
-    walker.complete("select_return_partner", return_partner="lv-marta", return_country="LV")
-    walker.complete(
-        "referral_consent",
-        consent_given=True,
-        shared_fields=["languages"],
-        valid_until="2026-12-31",
-    )
+    choose_return_to_latvia(walker, NO_RISK)
+    she_consents_to_the_referral(walker)
     before = session.scalar(
         select(func.count()).select_from(Task).where(Task.case_id == walker.case.id)
     )

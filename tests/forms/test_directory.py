@@ -10,20 +10,11 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from engine.directory import ROLES
+
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 COUNTRIES = ["DK", "EE", "FI", "IS", "LV", "LT", "NO", "SE"]
-CASE_ROLES = [
-    "coordinator",
-    "ngo_support",
-    "social_services",
-    "health",
-    "legal_aid",
-    "police",
-    "prosecutor",
-    "migration",
-    "employment",
-    "compensation_authority",
-]
+CASE_ROLES = [role for role in ROLES if role != "return_partner"]
 SLUG = re.compile(r"^[a-z]{2}-[a-z0-9]+(-[a-z0-9]+)*$")
 
 

@@ -8,6 +8,8 @@ import pytest
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from engine.directory import ROLES as DIRECTORY_ROLES
+
 from .helpers import PROCESSES, bundles, journey
 
 NS = {
@@ -17,19 +19,7 @@ NS = {
     "di": "http://www.omg.org/spec/DD/20100524/DI",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
-ROLES = {
-    "coordinator",
-    "ngo_support",
-    "social_services",
-    "health",
-    "legal_aid",
-    "police",
-    "prosecutor",
-    "migration",
-    "employment",
-    "return_partner",
-    "compensation_authority",
-}
+ROLES = set(DIRECTORY_ROLES)
 STAGES = (
     "identification",
     "reflection_period",
