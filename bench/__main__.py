@@ -1,5 +1,9 @@
 """`python -m bench`: the engine benchmarks, then the scheduler benchmarks."""
 
-from bench import bench_engine
+import logging
 
+from bench import bench_engine, bench_scheduler
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
 bench_engine.main()
+bench_scheduler.main()

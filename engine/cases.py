@@ -101,7 +101,7 @@ def open_case(
         workflow = fresh_workflow(case)
         with use_clock(services.clock):
             runtime.start(workflow, cleaned)
-        case.state = encrypt_state(services, case.id, workflow)
+        case.state = b""  # the real state once the task index is in step, below
         session.add(case)
         session.flush()
         sync_tasks(session, services, case, workflow)

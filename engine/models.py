@@ -110,8 +110,9 @@ class ProcessVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
-    sources: Mapped[dict[str, Any]]
-    spec_json: Mapped[str] = mapped_column(Text)
+    # Large, and needed only when a version is first used or shown: loaded on access.
+    sources: Mapped[dict[str, Any]] = mapped_column(deferred=True)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     start_form: Mapped[str | None] = mapped_column(String(120))
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(80))

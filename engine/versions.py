@@ -106,4 +106,4 @@ def list_versions(session: Session) -> list[ProcessVersion]:
 
 def specs_for(version: ProcessVersion):  # type: ignore[no-untyped-def]
     """The version's spec objects, deserialized once per process and cached."""
-    return spec_objects(f"{version.process_id}:{version.content_hash}", version.spec_json)
+    return spec_objects(f"{version.process_id}:{version.content_hash}", lambda: version.spec_json)

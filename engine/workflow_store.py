@@ -174,7 +174,12 @@ def schedule_reminders(
     }
     if not wanted:
         return
-    known = set(session.scalars(select(Reminder.key).where(Reminder.key.in_(wanted))))
+    # A task's reminders are scheduled once, when the task appears: nothing to look up.
+    known = (
+        set()
+        if task_id is not None
+        else set(session.scalars(select(Reminder.key).where(Reminder.key.in_(wanted))))
+    )
     session.add_all(
         Reminder(
             key=key,

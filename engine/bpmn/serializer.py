@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -45,12 +46,17 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(self, dct: dict[str, Any], spec: BpmnProcessSpec | None = None,
-                  subprocess_specs: dict[str, Any] | None = None) -> BpmnWorkflow:
+    def from_dict(
+        self,
+        dct: dict[str, Any],
+        spec: BpmnProcessSpec | None = None,
+        subprocess_specs: dict[str, Any] | None = None,
+    ) -> BpmnWorkflow:
         if spec is None:
             raise ValueError("a spec-free workflow state needs its spec objects to load")
-        workflow = self.target_class(spec, subprocess_specs, script_engine=SAFE_ENGINE,
-                                     deserializing=True)
+        workflow = self.target_class(
+            spec, subprocess_specs, script_engine=SAFE_ENGINE, deserializing=True
+        )
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -95,8 +101,9 @@ def _check_version(dct: dict[str, Any], what: str) -> None:
     if version != VERSION:
         # SpiffWorkflow's migrations rewrite specs inside the state; ours has none, so a
         # format change needs an explicit migration of stored versions and cases.
-        raise ValueError(f"{what} was saved with serializer version {version!r}; "
-                         f"this engine reads {VERSION!r}")
+        raise ValueError(
+            f"{what} was saved with serializer version {version!r}; this engine reads {VERSION!r}"
+        )
 
 
 # --- specs -------------------------------------------------------------------------------
@@ -104,11 +111,14 @@ def _check_version(dct: dict[str, Any], what: str) -> None:
 
 def spec_to_json(spec: BpmnProcessSpec, subprocess_specs: dict[str, Any]) -> str:
     """The spec of one process version, serialized once when it is deployed."""
-    return _dumps(lambda s: {
-        "spec": s.registry.convert(spec),
-        "subprocess_specs": {name: s.registry.convert(sub)
-                             for name, sub in sorted(subprocess_specs.items())},
-    })
+    return _dumps(
+        lambda s: {
+            "spec": s.registry.convert(spec),
+            "subprocess_specs": {
+                name: s.registry.convert(sub) for name, sub in sorted(subprocess_specs.items())
+            },
+        }
+    )
 
 
 def spec_from_json(text: str) -> tuple[BpmnProcessSpec, dict[str, Any]]:
@@ -116,28 +126,29 @@ def spec_from_json(text: str) -> tuple[BpmnProcessSpec, dict[str, Any]]:
     _check_version(dct, "the spec")
     registry = serializer().registry
     spec = registry.restore(dct["spec"])
-    subprocess_specs = {name: registry.restore(sub)
-                        for name, sub in dct["subprocess_specs"].items()}
+    subprocess_specs = {
+        name: registry.restore(sub) for name, sub in dct["subprocess_specs"].items()
+    }
     prepare_specs(spec, subprocess_specs)  # before anyone shares them
     return spec, subprocess_specs
 
 
-_SPEC_CACHE: dict[tuple[str, str], tuple[BpmnProcessSpec, dict[str, Any]]] = {}
+_SPEC_CACHE: dict[str, tuple[BpmnProcessSpec, dict[str, Any]]] = {}
 _SPEC_LOCK = threading.Lock()
 
 
-def spec_objects(content_hash: str, spec_json: str) -> tuple[BpmnProcessSpec, dict[str, Any]]:
+def spec_objects(key: str, load_json: Callable[[], str]) -> tuple[BpmnProcessSpec, dict[str, Any]]:
     """The spec objects of a process version, deserialized once per process.
 
-    Keyed by the JSON too, not only the hash: two entry processes of the same file
-    have the same sources (hence content hash) but different specs.
+    `key` names one version of one process (process id and content hash: two entry
+    processes of the same file share a content hash but not a spec). The JSON is only
+    fetched, through `load_json`, when the version is not cached yet.
     """
-    key = (content_hash, spec_json)
     with _SPEC_LOCK:
         cached = _SPEC_CACHE.get(key)
     if cached is not None:
         return cached
-    built = spec_from_json(spec_json)  # outside the lock: other versions need not wait
+    built = spec_from_json(load_json())  # outside the lock: other versions need not wait
     with _SPEC_LOCK:
         return _SPEC_CACHE.setdefault(key, built)
 
@@ -162,8 +173,9 @@ def dump_state(workflow: BpmnWorkflow) -> bytes:
     return _dumps(lambda s: s.to_dict(workflow)).encode("utf-8")
 
 
-def load_state(blob: bytes | str, spec: BpmnProcessSpec,
-               subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
+def load_state(
+    blob: bytes | str, spec: BpmnProcessSpec, subprocess_specs: dict[str, Any]
+) -> BpmnWorkflow:
     """Rebuild a workflow from `dump_state` output onto the (cached) spec objects."""
     dct = json.loads(blob)
     _check_version(dct, "the workflow state")

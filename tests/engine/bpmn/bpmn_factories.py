@@ -39,7 +39,8 @@ def spec_json(process_id: str) -> str:
 
 def specs(process_id: str):  # type: ignore[no-untyped-def]
     """Cached spec objects, as the service layer gets them."""
-    return serializer.spec_objects(bundles()[process_id].content_hash, spec_json(process_id))
+    key = f"{process_id}:{bundles()[process_id].content_hash}"
+    return serializer.spec_objects(key, lambda: spec_json(process_id))
 
 
 def workflow(process_id: str) -> BpmnWorkflow:

@@ -89,7 +89,7 @@ def test_loading_uses_the_cached_spec_objects():
     assert specs("bpmn_journey")[0] is spec  # deserialized once per process
 
 
-def test_spec_objects_are_keyed_by_the_json_not_only_the_hash():
+def test_spec_objects_are_keyed_by_the_process_not_only_the_hash():
     timer, cycle = bundles()["bpmn_timer"], bundles()["bpmn_cycle"]
     assert timer.content_hash == cycle.content_hash  # same file, two entry processes
     assert specs("bpmn_timer")[0].name == "bpmn_timer"
