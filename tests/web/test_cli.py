@@ -121,3 +121,66 @@ def test_keys_generate_prints_a_usable_key(capsys):
     from engine.settings import decode_data_key
 
     assert code == 0 and len(decode_data_key(out.strip())) == 32
+
+
+def test_scheduler_tick_at_walks_a_reflection_period_to_its_end(cli_env, capsys, monkeypatch):
+    """Issue 4's acceptance on a fresh instance: a reflection period ending in 30 days is
+    reminded at 30, 14 and 7 days before, then decided on, and an overdue task escalates."""
+    from datetime import UTC, datetime, timedelta
+
+    from engine.bpmn.clock import FixedClock
+    from tests.engine.case_walker import start_data
+    from tests.form_data import valid_data
+    from tests.web.api_client import Api
+    from web import create_app
+
+    run(capsys, "init")
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    run(capsys, "users", "create", "anna", "--organisation", "se-roks", "--password-stdin")
+    token = run(capsys, "users", "token", "anna")[1].strip().splitlines()[-1]
+    opened = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    api = Api(create_app({"clock": FixedClock(opened)}).test_client(), token)
+    case = api.post("/cases", {"data": start_data()})[1]
+    request = api.task(case, "request_reflection_period")["id"]
+    case = api.post(
+        f"/tasks/{request}/complete", {"data": valid_data("request_reflection_period")}
+    )[1]
+    grant = next(t for t in case["open_tasks"] if t["name"] == "grant_reflection_period")
+    assert grant["organisation"] == "se-migration"
+    # The migration authority records its decision (through the service, as its own user).
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    run(capsys, "users", "create", "mia", "--organisation", "se-migration", "--password-stdin")
+    migration = Api(api.client, run(capsys, "users", "token", "mia")[1].strip().splitlines()[-1])
+    end = (opened + timedelta(days=31)).date()
+    status, case = migration.post(
+        f"/tasks/{grant['id']}/complete",
+        {
+            "data": valid_data(
+                "grant_reflection_period",
+                granted=True,
+                start_date=opened.date().isoformat(),
+                end_date=end.isoformat(),
+            )
+        },
+    )
+    assert status == 200, case
+
+    def tick(at: datetime) -> str:
+        code, out, err = run(capsys, "scheduler", "tick", "--at", at.isoformat())
+        assert code == 0, err
+        return out
+
+    end_at = datetime(end.year, end.month, end.day, tzinfo=UTC)
+    for days in (30, 14, 7):
+        out = tick(end_at - timedelta(days=days))
+        assert sum("reflection_period_end" in line for line in out.splitlines()) == 1, out
+        assert "reflection_period_end" not in tick(end_at - timedelta(days=days)), "sent twice"
+    out = tick(end_at)
+    assert f"timer    {case['reference']}" in out
+    status, case = api.get(f"/cases/{case['id']}")
+    assert "decide_after_reflection" in [t["name"] for t in case["open_tasks"]]
+    out = tick(end_at + timedelta(days=30))
+    assert "escalate" in out
+    assert tick(end_at + timedelta(days=30, minutes=1)).count("escalate ") == 0
+    code, _, err = run(capsys, "scheduler", "tick", "--at", "next tuesday")
+    assert code == 1 and "not an ISO 8601 date-time" in err
