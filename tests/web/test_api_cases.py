@@ -284,3 +284,38 @@ def test_the_openapi_document_lists_every_route(client):
     assert document["openapi"].startswith("3.")
     for path in ("/cases", "/cases/{id}", "/tasks/{id}/complete", "/notifications"):
         assert path in document["paths"]
+
+
+def test_a_crash_mid_request_is_a_clear_500_and_leaves_the_case_as_it_was(
+    client, session, monkeypatch
+):
+    api = coordinator(client, session)
+    case = api.open_case()
+    task_id = api.task(case, "immediate_safety")["id"]
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("engine.workflow_store.sync_tasks", crash)
+    status, body = api.post(f"/tasks/{task_id}/complete", {"data": valid_data("immediate_safety")})
+    assert status == 500
+    assert (
+        body["error"]["code"] == "internal_error"
+        and "nothing was saved" in body["error"]["message"]
+    )
+    assert "disk on fire" not in str(body)
+    session.rollback()
+    assert session.get(Task, task_id).state == "open"
+    assert session.get(Case, case["id"]).revision == 1
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "task.completed")
+        )
+        == 0
+    )
+    monkeypatch.undo()
+    assert (
+        api.post(f"/tasks/{task_id}/complete", {"data": valid_data("immediate_safety")})[0] == 200
+    )
