@@ -8,7 +8,8 @@ so before each save we drop what the engine no longer needs:
 - a completed task with exactly one child that is itself completed is spliced out of
   the chain (its child takes its place), unless joins may still look for it: splits,
   joins and anything that owns a subprocess are kept;
-- a finished subprocess whose owning task is finished is deleted.
+- a finished subprocess whose owning task is finished is deleted, and so is one whose
+  owning task no longer exists at all.
 
 Task data is copied from parent to child when a task is created, so no live task reads
 a removed one; joins find their split with `find_ancestor`, which still works because
@@ -16,6 +17,8 @@ splits stay in the chain.
 """
 
 from __future__ import annotations
+
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit, StartEventSplit
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
@@ -62,9 +65,29 @@ def _prune_tree(workflow) -> int:  # type: ignore[no-untyped-def]
     return removed
 
 
+def _drop_orphans(workflow: BpmnWorkflow) -> int:
+    """Subprocesses whose owning task is gone: SpiffWorkflow leaves them behind when an
+    interrupting event cancels a multi-instance subprocess, and they can never run."""
+    removed = 0
+    while True:
+        orphans = [
+            owner_id for owner_id in workflow.subprocesses if not _task_exists(workflow, owner_id)
+        ]
+        if not orphans:
+            return removed
+        for owner_id in orphans:  # nested ones become orphans for the next round
+            removed += len(workflow.subprocesses.pop(owner_id).tasks)
+
+
+def _task_exists(workflow: BpmnWorkflow, task_id: UUID) -> bool:
+    if task_id in workflow.tasks:
+        return True
+    return any(task_id in sp.tasks for sp in workflow.subprocesses.values())
+
+
 def prune_history(workflow: BpmnWorkflow) -> int:
     """Drop what the engine no longer needs; returns how many tasks were removed."""
-    removed = 0
+    removed = _drop_orphans(workflow)
     for owner_id, subprocess in list(workflow.subprocesses.items()):
         if owner_id not in workflow.subprocesses:
             continue  # removed with its parent subprocess

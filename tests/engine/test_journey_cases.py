@@ -206,3 +206,17 @@ def test_a_national_who_decides_to_stay_needs_no_permit(session, services):
     walk_to_her_decision(walker, NO_RISK)
     walker.complete("her_decision", future="stay")
     assert "apply_residence_permit" not in walker.names()
+
+
+def test_withdrawal_after_services_were_chosen_ends_the_case(session, services):
+    walker = Walker(session, services)
+    walker.complete("assess_needs", services=["safe_housing", "health"])
+    walker.message("withdraw")
+    assert walker.case.status == "withdrawn" and walker.open_tasks() == []
+
+
+def test_closing_a_case_with_services_under_way_ends_it(session, services):
+    walker = Walker(session, services)
+    walker.complete("assess_needs", services=["legal"])
+    walker.message("close_case")
+    assert walker.case.status == "closed" and walker.open_tasks() == []
