@@ -15,6 +15,7 @@ from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker
 from engine.settings import Settings, load_settings
 from engine.workflow_store import Services
+from web.admin import admin
 from web.api import api
 from web.auth import auth, load_signed_in_user
 from web.cases import cases
@@ -58,7 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_security(app)
     init_i18n(app)
     init_pages(app)
-    for blueprint in (auth, tasks, cases, notifications):
+    for blueprint in (auth, tasks, cases, notifications, admin):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     return app

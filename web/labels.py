@@ -43,6 +43,7 @@ EVENTS = {
     "case.message": _l("recorded"),
     "note.added": _l("added a note"),
     "case.closed": _l("closed the case"),
+    "team.changed": _l("changed the case team"),
 }
 
 MESSAGES = {

@@ -40,7 +40,7 @@ def service_label(code: str) -> str:
 
 
 def titled(title: str, service: Any) -> str:
-    """"Provide the service: Safe housing", or the title alone when there is no service."""
+    """The title with its service ("Provide the service: Safe housing"), if it has one."""
     if not isinstance(service, str) or not service:
         return title
     return _("%(title)s: %(service)s", title=title, service=service_label(service))

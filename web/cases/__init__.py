@@ -1,10 +1,14 @@
 """Case pages: the list of cases, opening a case with the start form, the case page
-(summary, deadlines, open tasks, timeline, notes) and the live diagram's data."""
+(summary, deadlines, open tasks, timeline, notes, team), recording what happened (the
+case's messages), changing the case team, and the live diagram's data."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -18,15 +22,22 @@ from flask_babel import gettext as _
 
 from engine import cases as case_service
 from engine import queries
-from engine.case_overview import case_overview
+from engine.access import is_coordinator, visible_case
+from engine.audit import record
+from engine.case_overview import case_overview, organisation_names
 from engine.diagram import case_diagram
-from engine.directory import list_organisations
-from engine.errors import InvalidData
+from engine.directory import list_organisations, organisation_by_slug
+from engine.errors import Conflict, InvalidData, NotFound
 from engine.notes import add_note, list_notes
+from engine.team import assign_role
 from engine.versions import latest_version
 from forms.registry import load_form
-from web.form_fields import build_fields, posted_data
+from forms.validation import validate
+from web.cases.actions import ACTIONS, available_actions, open_tasks_of, team_rows
+from web.form_fields import build_fields, error_links, posted_data
+from web.labels import ROLES
 from web.state import db_session, state
+from web.task_titles import task_titles
 
 cases = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -87,19 +98,45 @@ def open_case():  # type: ignore[no-untyped-def]
     )
 
 
-@cases.get("/<case_id>")
-def case_page(case_id: str):  # type: ignore[no-untyped-def]
+def render_case_page(case_id: str, status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
+    """The case page; `extra` carries a failed form's values and errors back to it."""
     db = db_session()
     services = state().services
     overview = case_overview(db, services, g.actor, case_id)
-    return render_template(
-        "cases/case.html",
-        case=overview.summary,
-        overview=overview,
-        notes=list_notes(db, services, g.actor, case_id),
-        note_error=None,
-        note_body="",
+    titles = task_titles(db, services.cipher, (t["id"] for t in overview.open_tasks))
+    for task in overview.open_tasks:
+        task["title"] = titles.get(task["id"], task["title"])
+    case = visible_case(db, g.actor, case_id)
+    editable = overview.coordinates and case.status == "open"
+    context: dict[str, Any] = {
+        "note_error": None,
+        "note_body": "",
+        "team_error": None,
+        **extra,
+    }
+    return (
+        render_template(
+            "cases/case.html",
+            case=overview.summary,
+            overview=overview,
+            notes=list_notes(db, services, g.actor, case_id),
+            actions=available_actions(case, overview.coordinates),
+            team=team_rows(db, case, g.actor.organisation_id, editable),
+            team_editable=editable,
+            organisation_names=organisation_names(db) if _team_changed(overview.history) else {},
+            **context,
+        ),
+        status,
     )
+
+
+def _team_changed(history: list[dict[str, Any]]) -> bool:
+    return any(event["action"] == "team.changed" for event in history)
+
+
+@cases.get("/<case_id>")
+def case_page(case_id: str):  # type: ignore[no-untyped-def]
+    return render_case_page(case_id)
 
 
 @cases.post("/<case_id>/notes")
@@ -111,18 +148,12 @@ def add_case_note(case_id: str):  # type: ignore[no-untyped-def]
     try:
         add_note(db, services, g.actor, case_id, body, confidential)
     except InvalidData as error:
-        overview = case_overview(db, services, g.actor, case_id)
-        return (
-            render_template(
-                "cases/case.html",
-                case=overview.summary,
-                overview=overview,
-                notes=list_notes(db, services, g.actor, case_id),
-                note_error=next(iter(error.fields.values()), error.message),
-                note_body=body,
-                note_confidential=confidential,
-            ),
+        return render_case_page(
+            case_id,
             422,
+            note_error=next(iter(error.fields.values()), error.message),
+            note_body=body,
+            note_confidential=confidential,
         )
     flash(
         _("Your confidential note was added: only your organisation can read it.")
@@ -131,6 +162,115 @@ def add_case_note(case_id: str):  # type: ignore[no-untyped-def]
         "success",
     )
     return redirect(url_for("cases.case_page", case_id=case_id, _anchor="notes"))
+
+
+@cases.route("/<case_id>/record/<name>", methods=["GET", "POST"])
+def record_event(case_id: str, name: str):  # type: ignore[no-untyped-def]
+    """Record something that happened (a message to the case). Withdrawal and closing
+    end the case, so they need the coordinator and a ticked confirmation."""
+    db = db_session()
+    action = ACTIONS.get(name)
+    case = visible_case(db, g.actor, case_id)  # 404 for a case the organisation may not see
+    if action is None:
+        abort(404)
+    if action.coordinator_only and not is_coordinator(case, g.actor):
+        abort(403, _("Only the case coordinator can record this: it ends the case."))
+    if case.status != "open":
+        flash(_("This case has ended: nothing more can be recorded on it."), "error")
+        return redirect(url_for("cases.case_page", case_id=case_id))
+    if name not in {a.name for a in available_actions(case, True)}:
+        abort(404, _("The process of this case does not take this kind of record."))
+    form = load_form(name)
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    confirm_error = None
+    problem = None
+    status = 200
+    if request.method == "POST":
+        values = posted_data(name, request.form)
+        try:
+            if action.ends_case and request.form.get("confirm") != "yes":
+                confirm_error = _("Tick the box to confirm that the case ends now.")
+                validate(name, values)  # show every other problem at the same time
+                raise InvalidData("not confirmed")
+            case_service.deliver_message(db, state().services, g.actor, case_id, name, values)
+        except InvalidData as error:
+            errors, status = error.fields, 422
+            problem = None if confirm_error and not errors else error.message
+        except Conflict as error:
+            flash(error.message, "error")
+            return redirect(url_for("cases.case_page", case_id=case_id))
+        else:
+            flash(str(action.done), "success")
+            return redirect(url_for("cases.case_page", case_id=case_id))
+    fields = build_fields(form, values, errors)
+    links = error_links(fields, errors)
+    if confirm_error:
+        links.append(("confirm-end", _("Confirmation"), confirm_error))
+    cancelled = open_tasks_of(db, case_id) if action.ends_case else []
+    if request.method == "GET":  # reading a case, even only its open tasks, is audited
+        record(db, g.actor, "case.viewed", state().clock.now(), case.id, part=name)
+        db.commit()
+    titles = task_titles(db, state().services.cipher, (t.id for t in cancelled))
+    return (
+        render_template(
+            "cases/record.html",
+            case=case,
+            action=action,
+            form=form,
+            fields=fields,
+            links=links,
+            problem=problem,
+            confirm_error=confirm_error,
+            confirmed=request.form.get("confirm") == "yes",
+            cancelled=[titles.get(t.id, t.title) for t in cancelled],
+        ),
+        status,
+    )
+
+
+@cases.post("/<case_id>/team")
+def change_team(case_id: str):  # type: ignore[no-untyped-def]
+    """The coordinator gives a role to another organisation; its open tasks follow."""
+    db = db_session()
+    case = visible_case(db, g.actor, case_id)
+    if not is_coordinator(case, g.actor):
+        abort(403, _("Only the case coordinator can change the case team."))
+    role = request.form.get("role", "")
+    slug = request.form.get("organisation", "").strip()
+    current = next((m.organisation.slug for m in case.team if m.role == role), None)
+    if slug and slug == current:
+        flash(_("Nothing changed: that organisation already fills this role."), "info")
+        return redirect(url_for("cases.case_page", case_id=case_id, _anchor="team"))
+    moving = sum(1 for t in open_tasks_of(db, case_id) if t.role == role)
+    try:
+        if not slug:
+            raise InvalidData("no organisation", {"organisation": _("Choose an organisation.")})
+        assign_role(db, state().services, g.actor, case_id, role, slug)
+    except NotFound:  # the case was checked above: the organisation is unknown
+        return _team_error(case_id, role, _("Choose an organisation from the list."))
+    except InvalidData as error:
+        message = next(iter(error.fields.values()), error.message)
+        return _team_error(case_id, role, message)
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(url_for("cases.case_page", case_id=case_id))
+    chosen = organisation_by_slug(db, slug).name
+    flash(
+        _(
+            "%(organisation)s is now %(role)s on this case. Open tasks moved to them: %(count)s.",
+            organisation=chosen,
+            role=ROLES.get(role, role),
+            count=moving,
+        ),
+        "success",
+    )
+    return redirect(url_for("cases.case_page", case_id=case_id, _anchor="team"))
+
+
+def _team_error(case_id: str, role: str, message: str):  # type: ignore[no-untyped-def]
+    db_session().rollback()
+    return render_case_page(case_id, 422, team_error={"role": role, "message": message})
 
 
 @cases.get("/<case_id>/diagram")
