@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.bpmn import runtime
 from engine.bpmn.clock import Clock, use_clock
@@ -85,8 +86,8 @@ def save_workflow(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("the case was changed by someone else meanwhile: reload it and try again")
-    for key, value in values.items():
-        setattr(case, key, value)
+    for key, value in values.items():  # already written: keep the ORM from writing it again
+        set_committed_value(case, key, value)
 
 
 def sync_tasks(session: Session, services: Services, case: Case, workflow) -> None:  # type: ignore[no-untyped-def]
