@@ -24,7 +24,7 @@ from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
 from engine.deadlines import deadline_leads, parse_instant, reminder_times
 from engine.directory import default_team, organisation_by_slug
-from engine.errors import Conflict, Forbidden, InvalidData
+from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.models import Case, CaseTeamMember, Deadline, Organisation, Reminder, Task
 from engine.versions import latest_version
 from engine.workflow_store import (
@@ -134,7 +134,11 @@ def complete_task(
         case = task.case_file
         revision = case.revision
         workflow = load_workflow(services, case)
-        properties = runtime.task_properties(workflow, task.id)
+        try:
+            properties = runtime.task_properties(workflow, task.id)
+        except NotFound:
+            # Our row said open, but the case moved on (and pruned the task) since.
+            raise Conflict("this task was completed by someone else meanwhile") from None
         with use_clock(services.clock):
             deadlines = runtime.complete_task(workflow, task.id, cleaned)
         now = services.now()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from engine import cases
 from engine.errors import Conflict
 from engine.models import AuditEvent, Case, Task
-from tests.engine.case_walker import Walker, staff
+from tests.engine.case_walker import NO_RISK, Walker, staff
 from tests.form_data import valid_data
 
 THREADS = 20
@@ -56,3 +57,24 @@ def test_twenty_simultaneous_completions_one_wins_the_rest_conflict(db, session,
     # The case goes on normally after the race.
     walker.case = case
     walker.complete("non_punishment_notice")
+
+
+def test_a_task_completed_and_pruned_meanwhile_is_a_conflict_not_a_404(db, session, services):
+    """Someone read the task as open; before they load the case, another completes it
+    and the saved state no longer holds the task at all."""
+    walker = Walker(session, services, has_residence_right=True)
+    walker.complete("police_risk_input", **NO_RISK)
+    # Its decision table runs at once after it, so the saved state drops the task.
+    task = walker.task("risk_assessment")
+    actor = staff(session, "se-roks")
+    data = valid_data("risk_assessment", **NO_RISK)
+    make_session = sessionmaker(db, expire_on_commit=False)
+    with make_session() as late:
+        stale = late.get(Task, task.id)
+        assert stale.state == "open"  # what the late request saw
+        late.commit()  # (keeps the row as it was seen; its next reads see new data)
+        with make_session() as early:
+            cases.complete_task(early, services, actor, task.id, data)
+        late.expire(stale.case_file)  # it now loads the case as the winner left it
+        with pytest.raises(Conflict, match="completed by someone else"):
+            cases.complete_task(late, services, actor, task.id, data)
