@@ -72,6 +72,11 @@ class User(Base):
     # Where reminders and escalations are e-mailed (never with personal data of a case).
     email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # The TOTP second factor (see engine/second_factor.py): the secret, encrypted with
+    # the data key bound to "totp:<id>", and the last time step accepted, so that a
+    # code is never accepted twice. Both None: no second factor.
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

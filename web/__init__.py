@@ -18,6 +18,7 @@ from engine.workflow_store import Services
 from web.admin import admin
 from web.api import api
 from web.auth import auth, load_signed_in_user
+from web.auth.second_factor import second_factor_pages
 from web.cases import cases
 from web.errors import register_error_handlers
 from web.i18n import init_i18n
@@ -59,7 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_security(app)
     init_i18n(app)
     init_pages(app)
-    for blueprint in (auth, tasks, cases, notifications, admin):
+    for blueprint in (auth, second_factor_pages, tasks, cases, notifications, admin):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     return app

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import accounts, directory, scheduler, versions
+from engine import accounts, directory, scheduler, second_factor, versions
 from engine.audit import Actor
 from engine.bpmn.clock import SystemClock
 from engine.crypto import Cipher
@@ -151,6 +151,20 @@ def cmd_users_token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_users_reset_2fa(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        is_admin = accounts.user_by_username(session, args.username).is_admin
+        cleared = second_factor.reset(session, args.username, SystemClock().now())
+        session.commit()
+    if not cleared:
+        print(f"{args.username} has no second factor; nothing changed")
+    elif is_admin:
+        print(f"second factor of {args.username} cleared; they set up a new one at next sign-in")
+    else:
+        print(f"second factor of {args.username} cleared; they sign in with the password alone")
+    return 0
+
+
 def cmd_processes_list(args: argparse.Namespace, settings: Settings) -> int:
     with _session(settings) as session:
         for v in versions.list_versions(session):
@@ -216,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = users.add_parser("token")
     p.add_argument("username")
     p.set_defaults(func=cmd_users_token)
+    p = users.add_parser("reset-2fa", help="clear a lost second factor (audited)")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_users_reset_2fa)
 
     procs = sub.add_parser("processes", help="the process library").add_subparsers(
         dest="action", required=True

@@ -3,11 +3,15 @@ kind of user, with printed logins, and a few Swedish cases at different stages.
 
 Idempotent: existing users are left alone and cases are added only once. Never in
 production: demo passwords are printed on purpose.
+
+The demo administrator is created without a second factor, so its first sign-in shows
+the set-up page every administrator goes through (scan the QR code with an
+authenticator app, enter a code). The other demo users sign in with the password alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -108,8 +112,16 @@ def seed_demo(settings: Settings, out: Callable[[str], None] = print) -> None:
     with make_sessionmaker(engine)() as session:
         _seed_users(session, services, out)
         _seed_cases(session, services, out)
+        enrolled = set(
+            session.scalars(
+                select(User.username).where(
+                    User.username.in_([d.username for d in DEMO_USERS]),
+                    User.totp_secret.is_not(None),
+                )
+            )
+        )
     engine.dispose()
-    _print_logins(out)
+    _print_logins(out, enrolled)
 
 
 def _seed_users(session: Session, services: Services, out: Callable[[str], None]) -> None:
@@ -196,10 +208,20 @@ def _value(prop: dict[str, Any], schema: dict[str, Any]) -> Any:
     return "Demo answer"
 
 
-def _print_logins(out: Callable[[str], None]) -> None:
+def _print_logins(out: Callable[[str], None], enrolled: Collection[str] = ()) -> None:
     out("")
     out("=" * 72)
     out("Demo logins — open http://127.0.0.1:5000 and sign in with one of these:")
     for demo in DEMO_USERS:
         out(f"  {demo.username:<12} password: {DEMO_PASSWORD:<20} {demo.description}")
+    admins = [d.username for d in DEMO_USERS if d.admin]
+    for name in admins:
+        out("")
+        if name in enrolled:
+            out(f"  {name} asks for a code from the authenticator app it was set up with.")
+            out(f"  Lost it? `nbassist users reset-2fa {name}`, then sign in to set up anew.")
+        else:
+            out(f"  {name} needs a second factor: have an authenticator app ready (e.g. FreeOTP,")
+            out("  Aegis, Google or Microsoft Authenticator). The first sign-in shows a QR")
+            out("  code to scan and asks for a code; later sign-ins ask for a code.")
     out("=" * 72)

@@ -1,8 +1,10 @@
-"""Helpers for the page tests: sign in through the form, post with the CSRF token, and
-turn form data into what a browser would post."""
+"""Helpers for the page tests: sign in through the form (an administrator through the
+second factor too), post with the CSRF token, and turn form data into what a browser
+would post."""
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -10,8 +12,11 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
+from engine import totp
+
 PASSWORD = "correct horse battery"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_SECRET = re.compile(r'data-testid="totp-secret">([A-Z2-7 ]+)<')
 
 
 def csrf_token(client: FlaskClient) -> str:
@@ -30,6 +35,30 @@ def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> Tes
         "/sign-in",
         data={"username": username, "password": password, "csrf_token": csrf_token(client)},
     )
+
+
+def shown_secret(page: TestResponse) -> bytes:
+    """The second-factor secret that a set-up page shows, as an authenticator app reads it."""
+    match = _SECRET.search(page.get_data(as_text=True))
+    assert match, "the page shows no second-factor secret"
+    text = match.group(1).replace(" ", "")
+    return base64.b32decode(text + "=" * (-len(text) % 8))
+
+
+def current_code(client: FlaskClient, secret: bytes) -> str:
+    """What the authenticator app shows now, by the app's (test) clock."""
+    return totp.code_at(secret, client.application.extensions["nbassist"].clock.now())
+
+
+def sign_in_as_administrator(client: FlaskClient, username: str) -> bytes:
+    """Sign in an administrator without a second factor: password, set-up page, code.
+    Returns the secret, for the codes of later sign-ins."""
+    response = sign_in(client, username)
+    assert response.headers["Location"] == "/sign-in/set-up", response.headers["Location"]
+    secret = shown_secret(client.get("/sign-in/set-up"))
+    done = post(client, "/sign-in/set-up", {"code": current_code(client, secret)})
+    assert done.status_code == 302 and not done.headers["Location"].startswith("/sign-in")
+    return secret
 
 
 def post(

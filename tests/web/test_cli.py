@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,31 @@ def test_scheduler_tick_at_walks_a_reflection_period_to_its_end(cli_env, capsys,
     assert tick(end_at + timedelta(days=30, minutes=1)).count("escalate ") == 0
     code, _, err = run(capsys, "scheduler", "tick", "--at", "next tuesday")
     assert code == 1 and "not an ISO 8601 date-time" in err
+
+
+def test_the_demo_admin_sets_up_a_second_factor_and_the_others_sign_in_as_before(cli_env, capsys):
+    from engine import totp
+    from tests.web.pages import post, shown_secret
+    from web import create_app
+    from web.demo import DEMO_PASSWORD
+
+    code, out, _ = run(capsys, "init", "--demo")
+    assert code == 0
+    assert "admin needs a second factor: have an authenticator app ready" in out
+    assert "otpauth://" not in out  # no secret is printed: the first sign-in makes one
+    client = create_app().test_client()
+    for username in ("coordinator", "police", "social"):
+        response = post(client, "/sign-in", {"username": username, "password": DEMO_PASSWORD})
+        assert response.headers["Location"] == "/", username
+        post(client, "/sign-out")
+    response = post(client, "/sign-in", {"username": "admin", "password": DEMO_PASSWORD})
+    assert response.headers["Location"] == "/sign-in/set-up"
+    secret = shown_secret(client.get("/sign-in/set-up"))
+    done = post(client, "/sign-in/set-up", {"code": totp.code_at(secret, datetime.now(UTC))})
+    assert done.headers["Location"] == "/"
+    code, out, _ = run(capsys, "init", "--demo")
+    assert "admin asks for a code from the authenticator app it was set up with" in out
+    assert "nbassist users reset-2fa admin" in out
+    code, out, _ = run(capsys, "users", "reset-2fa", "admin")
+    assert code == 0 and out.count("\n") == 1
+    assert "admin needs a second factor" in run(capsys, "init", "--demo")[1]

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 
 from engine.models import ProcessVersion
 from tests.conftest import DATA, make_user
-from tests.web.pages import csrf_token, post, sign_in, text
+from tests.web.pages import csrf_token, post, sign_in, sign_in_as_administrator, text
 from tests.web.test_pages_cases import open_case_through_the_page
-from tests.web.test_pages_tasks import switch_user
 
 DEMO = (DATA / "demo_case.bpmn").read_bytes()
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -79,7 +78,7 @@ def library(db: Engine, session: Session) -> Iterator[Session]:
 
 def administrator(client: FlaskClient, session: Session) -> None:
     make_user(session, "ada", "no-police", admin=True)
-    sign_in(client, "ada")
+    sign_in_as_administrator(client, "ada")
 
 
 def version_count(session: Session, process_id: str = "demo_case") -> int:
@@ -138,7 +137,8 @@ def test_administrators_see_the_library_but_no_cases(client: FlaskClient, sessio
     sign_in(client, "anna")
     case_id = open_case_through_the_page(client)
     make_user(session, "ada", "no-police", admin=True)
-    switch_user(client, "ada")
+    post(client, "/sign-out")
+    sign_in_as_administrator(client, "ada")
     home = text(client.get("/"))
     assert 'href="/admin/processes"' in home and "Administration" in home
     assert client.get(f"/cases/{case_id}").status_code == 404

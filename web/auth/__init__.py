@@ -4,11 +4,16 @@ A Flask session (a signed, HttpOnly, SameSite cookie; Secure in production) hold
 user id, the time of the last request and the CSRF token. After 30 minutes without a
 request the session ends: shelters share computers. Every page needs a signed-in
 user except the sign-in page itself and static files; the JSON API has its own tokens.
+
+Accounts with a second factor (every administrator must have one) are only "half
+signed in" after the right password: the session names the account as pending, reaches
+nothing but the code page (or, for an administrator without a factor yet, the set-up
+page) and sign-out, and lapses after 5 minutes. See web/auth/second_factor.py.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
@@ -17,13 +22,22 @@ from flask_babel import gettext as _
 from engine.accounts import actor_for, check_password
 from engine.audit import record
 from engine.models import User
+from engine.second_factor import has_second_factor, must_enrol
 from web.auth import throttle
 from web.state import db_session, state
 
 auth = Blueprint("auth", __name__)
 
 IDLE_TIMEOUT = timedelta(minutes=30)
+HALF_SIGNED_IN_TIMEOUT = timedelta(minutes=5)
 PUBLIC_ENDPOINTS = {"auth.sign_in", "static", "html_error"}
+# All that a half-signed-in session reaches (a new password on the sign-in form, too).
+HALF_SIGNED_IN_ENDPOINTS = {"second_factor.code", "second_factor.set_up", "auth.sign_out"}
+# The session keys of a half-signed-in session.
+PENDING_USER = "pending_user_id"
+PENDING_AT = "pending_at"
+PENDING_NEXT = "pending_next"
+ENROLMENT_SECRET = "enrolment_secret"  # noqa: S105 - a session key, not a secret
 
 
 def safe_next(target: str | None) -> str:
@@ -35,16 +49,24 @@ def safe_next(target: str | None) -> str:
     return url_for("tasks.home")
 
 
+def second_factor_step(user: User) -> str:
+    """The endpoint that a half-signed-in account must pass next."""
+    return "second_factor.code" if has_second_factor(user) else "second_factor.set_up"
+
+
 def load_signed_in_user():  # type: ignore[no-untyped-def]
-    """Sets g.user / g.actor; sends anyone not signed in (or idle too long) to sign in."""
-    g.user = g.actor = None
+    """Sets g.user / g.actor (or g.pending_user, half signed in); sends anyone not signed
+    in (or idle too long) to sign in, and anyone half signed in to the second factor."""
+    g.user = g.actor = g.pending_user = None
     if request.path.startswith("/api/") or request.endpoint is None:
         return None
     public = request.endpoint in PUBLIC_ENDPOINTS
     if request.endpoint == "static":
         return None
-    user_id = session.get("user_id")
     now = state().clock.now()
+    if PENDING_USER in session:
+        return _half_signed_in(now, public)
+    user_id = session.get("user_id")
     if user_id is not None:
         seen = float(session.get("seen", 0))
         user = db_session().get(User, user_id)
@@ -56,6 +78,11 @@ def load_signed_in_user():  # type: ignore[no-untyped-def]
             )
         elif user is None or not user.active:
             session.clear()
+        elif must_enrol(user):
+            # An administrator whose factor an operator reset, or who signed in before
+            # factors were required: only the password can open the set-up page.
+            session.clear()
+            flash(_("Please sign in again to set up your second factor."), "info")
         else:
             g.user, g.actor = user, actor_for(user)
             session["seen"] = now.timestamp()
@@ -66,6 +93,49 @@ def load_signed_in_user():  # type: ignore[no-untyped-def]
     return redirect(url_for("auth.sign_in", next=next_path.rstrip("?")))
 
 
+def _half_signed_in(now: datetime, public: bool):  # type: ignore[no-untyped-def]
+    user = db_session().get(User, session.get(PENDING_USER))
+    started = float(session.get(PENDING_AT, 0))
+    if now.timestamp() - started > HALF_SIGNED_IN_TIMEOUT.total_seconds():
+        session.clear()
+        flash(
+            _("More than 5 minutes passed since you entered your password. Please sign in again."),
+            "info",
+        )
+    elif user is None or not user.active or not (has_second_factor(user) or user.is_admin):
+        session.clear()  # gone, or its factor was reset meanwhile: start again
+    else:
+        g.pending_user = user
+        if request.endpoint in HALF_SIGNED_IN_ENDPOINTS or (
+            request.endpoint == "auth.sign_in" and request.method == "POST"
+        ):
+            return None
+        return redirect(url_for(second_factor_step(user)))
+    if public:
+        return None
+    return redirect(url_for("auth.sign_in"))
+
+
+def start_session(user: User, now: datetime, second_factor: bool, next_path: str):  # type: ignore[no-untyped-def]
+    """Fully signed in: a new session (no fixation), the username's failures forgotten."""
+    db = db_session()
+    throttle.forget_failures(db, throttle.attempt_keys(user.username, None)[0])
+    record(db, actor_for(user), "user.signed_in", now, second_factor=second_factor)
+    db.commit()
+    session.clear()
+    session["user_id"] = user.id
+    session["seen"] = now.timestamp()
+    flash(_("Welcome, %(name)s.", name=user.username), "success")
+    return redirect(next_path)
+
+
+def locked_message() -> str:
+    return _(
+        "Too many failed sign-ins. For your safety, signing in is paused for 15 minutes. "
+        "Wait and try again, or ask your administrator to help."
+    )
+
+
 @auth.route("/sign-in", methods=["GET", "POST"])
 def sign_in():  # type: ignore[no-untyped-def]
     if g.user is not None and request.method == "GET":
@@ -74,16 +144,15 @@ def sign_in():  # type: ignore[no-untyped-def]
     username = ""
     status = 200
     if request.method == "POST":
+        for key in (PENDING_USER, PENDING_AT, PENDING_NEXT, ENROLMENT_SECRET):
+            session.pop(key, None)  # a new password ends any half sign-in
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
         db = db_session()
         now = state().clock.now()
         keys = throttle.attempt_keys(username, request.remote_addr)
         if throttle.is_locked(db, keys, now):
-            error = _(
-                "Too many failed sign-ins. For your safety, signing in is paused for 15 minutes. "
-                "Wait and try again, or ask your administrator to help."
-            )
+            error = locked_message()
             status = 429
         else:
             user = check_password(db, username, password) if username and password else None
@@ -91,15 +160,16 @@ def sign_in():  # type: ignore[no-untyped-def]
                 throttle.record_failure(db, keys, now)
                 error = _("The username or password is not right. Check them and try again.")
                 status = 401
-            else:
-                throttle.forget_failures(db, keys[0])
-                record(db, actor_for(user), "user.signed_in", now)
-                db.commit()
+            elif has_second_factor(user) or must_enrol(user):
+                # Half signed in. The username's failed attempts are forgotten only
+                # once the code is right too, or guessing codes would never lock.
                 session.clear()  # a new session on sign-in: no fixation
-                session["user_id"] = user.id
-                session["seen"] = now.timestamp()
-                flash(_("Welcome, %(name)s.", name=user.username), "success")
-                return redirect(safe_next(request.args.get("next")))
+                session[PENDING_USER] = user.id
+                session[PENDING_AT] = now.timestamp()
+                session[PENDING_NEXT] = safe_next(request.args.get("next"))
+                return redirect(url_for(second_factor_step(user)))
+            else:
+                return start_session(user, now, False, safe_next(request.args.get("next")))
     return (
         render_template("auth/sign_in.html", error=error, username=username),
         status,
