@@ -105,10 +105,10 @@ def _sync_tasks(session: Session, services: Services, case: Case, workflow) -> N
         for t in session.scalars(select(Task).where(Task.case_id == case.id, Task.state == "open"))
         if t.state == "open"
     }
-    ready_ids = runtime.ready_task_ids(workflow)
+    ready_ids, new_tasks = runtime.ready_tasks_beyond(workflow, open_rows.keys())
     team = {m.role: m.organisation_id for m in case.team}
     coordinator = team["coordinator"]
-    for human in runtime.ready_human_tasks(workflow, skip=open_rows.keys()):
+    for human in new_tasks:
         due_at = task_due_at(now, human.due, human.due_date)
         task = Task(
             id=human.id,

@@ -130,15 +130,19 @@ def _ready_manual_tasks(wf: BpmnWorkflow) -> list[Task]:
     return wf.get_tasks(state=TaskState.READY, manual=True)
 
 
-def ready_human_tasks(wf: BpmnWorkflow, skip: Collection[str] = ()) -> list[HumanTask]:
-    """READY user/manual tasks anywhere: subprocesses, call activities, multi-instance.
-    Tasks whose ids are in `skip` (already known to the caller) are left out, which
-    spares copying their data."""
-    return [_human_task(task) for task in _ready_manual_tasks(wf) if str(task.id) not in skip]
+def ready_human_tasks(wf: BpmnWorkflow) -> list[HumanTask]:
+    """READY user/manual tasks anywhere: subprocesses, call activities, multi-instance."""
+    return [_human_task(task) for task in _ready_manual_tasks(wf)]
 
 
-def ready_task_ids(wf: BpmnWorkflow) -> set[str]:
-    return {str(task.id) for task in _ready_manual_tasks(wf)}
+def ready_tasks_beyond(
+    wf: BpmnWorkflow, known: Collection[str]
+) -> tuple[set[str], list[HumanTask]]:
+    """The ids of all READY human tasks, and the tasks among them not in `known` — in
+    one walk of the workflow, without copying the data of tasks the caller knows."""
+    ready = _ready_manual_tasks(wf)
+    new = [_human_task(task) for task in ready if str(task.id) not in known]
+    return {str(task.id) for task in ready}, new
 
 
 # --- moving the case on ---------------------------------------------------------------------
