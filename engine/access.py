@@ -1,6 +1,9 @@
 """Need to know: which cases and tasks an organisation may see.
 
 An organisation sees a case while it is on the case team or holds a task in it.
+A role held only through her consent (the return partner, see engine/consents.py)
+gives access only while the organisation is on the team: once the consent ends, the
+tasks it completed in that role no longer show it the case.
 Administrators manage the system; being one grants no access to cases. A case that
 may not be seen is reported as not found, so its existence is not revealed.
 """
@@ -14,6 +17,9 @@ from engine.audit import Actor
 from engine.errors import Forbidden, NotFound
 from engine.models import Case, CaseTeamMember, Task
 
+# Roles an organisation holds on a case only through her consent to share.
+CONSENT_ROLES = ("return_partner",)
+
 
 def case_visible_to(actor: Actor) -> ColumnElement[bool]:
     """A WHERE clause over `Case` for the cases the actor's organisation may see."""
@@ -22,7 +28,9 @@ def case_visible_to(actor: Actor) -> ColumnElement[bool]:
         CaseTeamMember.organisation_id == actor.organisation_id,
     )
     holds_task = exists().where(
-        Task.case_id == Case.id, Task.organisation_id == actor.organisation_id
+        Task.case_id == Case.id,
+        Task.organisation_id == actor.organisation_id,
+        Task.role.not_in(CONSENT_ROLES),
     )
     return or_(on_team, holds_task)
 
@@ -48,7 +56,11 @@ def visible_task(session: Session, actor: Actor, task_id: str) -> Task:
     task = session.get(Task, task_id) if isinstance(task_id, str) else None
     if task is None:
         raise NotFound("no such task")
-    holds_it = actor.organisation_id is not None and task.organisation_id == actor.organisation_id
+    holds_it = (
+        actor.organisation_id is not None
+        and task.organisation_id == actor.organisation_id
+        and task.role not in CONSENT_ROLES
+    )
     if not holds_it and not can_see_case(session, actor, task.case_id):
         raise NotFound("no such task")
     return task

@@ -18,6 +18,7 @@ from engine import queries
 from engine.access import is_coordinator, visible_case
 from engine.audit import Actor
 from engine.bpmn.runtime import workflow_data
+from engine.consents import data_limit
 from engine.diagram import process_names
 from engine.errors import EngineError
 from engine.models import Deadline, Organisation, Task
@@ -87,14 +88,16 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
         team=team,
         open_tasks=open_tasks,
         deadlines=_deadlines(session, services, case.id, tasks),
-        languages=_languages(services, case),
+        languages=_languages(services, case, data_limit(session, case, actor)),
         history=history,
         task_titles={t.name: t.title for t in tasks},
         coordinates=is_coordinator(case, actor),
     )
 
 
-def _languages(services: Services, case: Any) -> list[str]:
+def _languages(services: Services, case: Any, limit: set[str] | None) -> list[str]:
+    if limit is not None and "languages" not in limit:
+        return []  # she did not agree to share them with this organisation
     try:
         data = workflow_data(load_workflow(services, case))
     except EngineError:

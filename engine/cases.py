@@ -22,6 +22,7 @@ from engine.access import is_coordinator, own_task, visible_case
 from engine.audit import Actor, record
 from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
+from engine.consents import RETURN_REFERRAL, record_consent
 from engine.deadlines import deadline_leads, parse_instant, reminder_times
 from engine.directory import default_team, organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
@@ -145,7 +146,9 @@ def complete_task(
         task.state, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
         task.data = services.cipher.encrypt(json.dumps(cleaned, default=str).encode(), task.id)
         _record_deadlines(session, case, task, deadlines, properties, now)
-        _apply_team_changes(session, case, task.name, runtime.task_data(workflow, task.id))
+        _apply_team_changes(
+            session, actor, case, task.name, runtime.task_data(workflow, task.id), now
+        )
         save_workflow(session, services, case, workflow, revision)
         record(session, actor, "task.completed", now, case.id, task=task.name, task_id=task.id)
         return case
@@ -272,11 +275,19 @@ def _catch_up_reminder(
     )
 
 
-def _apply_team_changes(session: Session, case: Case, task_name: str, data: dict[str, Any]) -> None:
-    """The return partner joins the team only once she has consented to the referral:
+def _apply_team_changes(
+    session: Session, actor: Actor, case: Case, task_name: str, data: dict[str, Any], now: datetime
+) -> None:
+    """The return partner joins the team only once she has consented to the referral,
+    and through a consent record of what she agreed to share, with whom, until when:
     before that the partner organisation sees nothing of the case."""
     if task_name == "referral_consent" and data.get("consent_given") and data.get("return_partner"):
-        add_team_member(session, case, "return_partner", str(data["return_partner"]))
+        slug = str(data["return_partner"])
+        organisation = organisation_by_slug(session, slug)
+        record_consent(
+            session, actor, case, organisation, "return_partner", data, RETURN_REFERRAL, now
+        )
+        add_team_member(session, case, "return_partner", slug)
 
 
 def claim_task(session: Session, services: Services, actor: Actor, task_id: str) -> Task:

@@ -234,6 +234,38 @@ class Reminder(Base):
     cancelled_at: Mapped[datetime | None]
 
 
+class Consent(Base):
+    """Her consent to share data with one organisation: to whom, which fields (names
+    only), for what purpose, until when, in which language it was explained. Withdrawing
+    it, or its end passing, takes that organisation off the case (see engine/consents.py).
+    No personal data here: field names, dates and codes only."""
+
+    __tablename__ = "consent"
+    __table_args__ = (
+        Index("ix_consent_case_org", "case_id", "organisation_id"),
+        # The scheduler's expiry query: not withdrawn, valid until before a time.
+        Index("ix_consent_expiry", "withdrawn_at", "valid_until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    role: Mapped[str] = mapped_column(String(40))  # the team role it gave the organisation
+    fields: Mapped[list[Any]] = mapped_column(default=list)
+    purpose: Mapped[str] = mapped_column(Text)
+    # The day she named (midnight UTC): the consent holds through that whole day.
+    valid_until: Mapped[datetime | None]
+    explained_in_language: Mapped[str] = mapped_column(String(10))
+    interpreter_used: Mapped[bool] = mapped_column(Boolean, default=False)
+    given_at: Mapped[datetime]
+    given_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    given_by: Mapped[User | None] = relationship(foreign_keys=[given_by_user_id], lazy="joined")
+
+
 class Notification(Base):
     __tablename__ = "notification"
     __table_args__ = (

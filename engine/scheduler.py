@@ -1,5 +1,5 @@
-"""The scheduler: `tick(now)` wakes due timers, sends reminders, escalates overdue
-tasks and delivers the outbox; plus its APScheduler wiring.
+"""The scheduler: `tick(now)` ends expired consents, wakes due timers, sends reminders,
+escalates overdue tasks and delivers the outbox; plus its APScheduler wiring.
 
 Everything is found through indexes (`case_file.next_timer_at`, the pending-reminder
 and escalation indexes) and read in batches, so an idle case costs nothing and memory
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.audit import Actor, record
 from engine.bpmn import runtime
 from engine.bpmn.clock import FixedClock, SystemClock, use_clock
+from engine.consents import expire_consents
 from engine.errors import Conflict, EngineError
 from engine.mail import MailSettings, send_pending
 from engine.models import Case
@@ -57,6 +58,7 @@ class TickReport:
     skipped: list[str] = field(default_factory=list)  # cases changed meanwhile or failing
     mails_sent: int = 0
     mails_failed: int = 0
+    consents_ended: list[str] = field(default_factory=list)  # cases whose consent expired
 
     def lines(self) -> list[str]:
         return (
@@ -64,6 +66,7 @@ class TickReport:
             + [f"reminder {text}" for text in self.reminders]
             + [f"escalate {text}" for text in self.escalations]
             + [f"skipped  {text}" for text in self.skipped]
+            + [f"consent  {ref} expired" for ref in self.consents_ended]
         )
 
     def summary(self) -> str:
@@ -87,6 +90,7 @@ def tick(
     report = TickReport(at=now)
     fixed = Services(cipher=services.cipher, clock=FixedClock(now))
     recipients = Recipients()
+    report.consents_ended = expire_consents(sessions, now)  # before any reminder goes out
     wake_due_timers(sessions, fixed, now, report)
     reminders = send_due_reminders(sessions, recipients, mail.base_url, now)
     escalations = escalate_overdue_tasks(sessions, recipients, mail.base_url, now)

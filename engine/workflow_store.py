@@ -14,10 +14,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engine.access import CONSENT_ROLES
 from engine.bpmn import runtime
 from engine.bpmn.clock import Clock, use_clock
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.serializer import dump_state, load_state, new_workflow
+from engine.consents import shared_fields
 from engine.crypto import Cipher
 from engine.deadlines import DEFAULT_TASK_REMINDERS, reminder_times, task_due_at
 from engine.errors import Conflict, NotFound
@@ -125,8 +127,13 @@ def _sync_tasks(session: Session, services: Services, case: Case, workflow) -> N
             due_at=due_at,
             reminders=list(human.reminders or DEFAULT_TASK_REMINDERS),
         )
+        shared = (
+            shared_fields(session, case.id, task.organisation_id)
+            if task.role in CONSENT_ROLES and task.organisation_id != coordinator
+            else None
+        )
         task.data = services.cipher.encrypt(
-            json.dumps(prefill(human), default=str).encode(), human.id
+            json.dumps(prefill(human, shared), default=str).encode(), human.id
         )
         session.add(task)
         case.stage = human.process_id
@@ -148,13 +155,19 @@ def _sync_tasks(session: Session, services: Services, case: Case, workflow) -> N
             cancel_reminders(session, task_id, now)
 
 
-def prefill(human: runtime.HumanTask) -> dict[str, object]:
-    """What the form shows before submission: its own fields already in the data."""
+def prefill(human: runtime.HumanTask, shared: set[str] | None = None) -> dict[str, object]:
+    """What the form shows before submission: its own fields already in the data. For an
+    organisation working through her consent (`shared` given), only what she agreed to
+    share with it."""
     try:
         fields = load_form(human.form).schema.get("properties", {})
     except NotFound:  # a task without a form has nothing to prefill
         fields = {}
-    return {k: v for k, v in human.data.items() if k in fields or k == "service"}
+    return {
+        k: v
+        for k, v in human.data.items()
+        if (k in fields or k == "service") and (shared is None or k in shared)
+    }
 
 
 def schedule_reminders(

@@ -44,6 +44,30 @@ EVENTS = {
     "note.added": _l("added a note"),
     "case.closed": _l("closed the case"),
     "team.changed": _l("changed the case team"),
+    "consent.given": _l("recorded her consent to share"),
+    "consent.withdrawn": _l("recorded that she withdrew her consent"),
+    "consent.expired": _l("ended a consent whose last day had passed"),
+}
+
+# What she may agree to share (the referral consent form's choices), in plain words.
+SHARED_FIELDS = {
+    "alias": _l("Name or nickname"),
+    "year_of_birth": _l("Year of birth"),
+    "languages": _l("Languages"),
+    "origin_country": _l("Country of origin"),
+    "health_needs": _l("Health needs"),
+    "housing_needs": _l("Housing needs"),
+    "risk_level": _l("Risk level"),
+    "travel_date": _l("Travel date"),
+    "contact_person": _l("Contact person"),
+}
+
+CONSENT_PURPOSES = {"referral for safe return": _l("Referral for her safe return")}
+
+CONSENT_STATUSES = {
+    "active": _l("Active"),
+    "withdrawn": _l("Withdrawn"),
+    "expired": _l("Expired"),
 }
 
 MESSAGES = {
@@ -92,6 +116,9 @@ def init_labels(app: Flask) -> None:
         event_label=lambda code: _lookup(EVENTS, code),
         message_label=lambda code: _lookup(MESSAGES, code),
         notification_kind=lambda code: _lookup(NOTIFICATION_KINDS, code),
+        shared_field_label=lambda code: _lookup(SHARED_FIELDS, code),
+        consent_purpose=lambda text: str(CONSENT_PURPOSES.get(text) or text),
+        consent_status=lambda code: _lookup(CONSENT_STATUSES, code),
         country_name=country_name,
         language_label=language_label,
     )

@@ -25,9 +25,10 @@ from engine import queries
 from engine.access import is_coordinator, visible_case
 from engine.audit import record
 from engine.case_overview import case_overview, organisation_names
+from engine.consents import consent_views, withdraw_consent
 from engine.diagram import case_diagram
 from engine.directory import list_organisations, organisation_by_slug
-from engine.errors import Conflict, InvalidData, NotFound
+from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.notes import add_note, list_notes
 from engine.team import assign_role
 from engine.versions import latest_version
@@ -123,6 +124,7 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any):  # type: ig
             actions=available_actions(case, overview.coordinates),
             team=team_rows(db, case, g.actor.organisation_id, editable),
             team_editable=editable,
+            consents=consent_views(db, case.id, services.now()),
             organisation_names=organisation_names(db) if _team_changed(overview.history) else {},
             **context,
         ),
@@ -131,7 +133,10 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any):  # type: ig
 
 
 def _team_changed(history: list[dict[str, Any]]) -> bool:
-    return any(event["action"] == "team.changed" for event in history)
+    return any(event["action"] in TEAM_EVENTS for event in history)
+
+
+TEAM_EVENTS = ("team.changed", "consent.given", "consent.withdrawn", "consent.expired")
 
 
 @cases.get("/<case_id>")
@@ -271,6 +276,36 @@ def change_team(case_id: str):  # type: ignore[no-untyped-def]
 def _team_error(case_id: str, role: str, message: str):  # type: ignore[no-untyped-def]
     db_session().rollback()
     return render_case_page(case_id, 422, team_error={"role": role, "message": message})
+
+
+@cases.post("/<case_id>/consents/<consent_id>/withdraw")
+def withdraw_case_consent(case_id: str, consent_id: str):  # type: ignore[no-untyped-def]
+    """The coordinator records that she withdraws a consent: the organisation leaves
+    the case at once and its open tasks move to the coordinator."""
+    db = db_session()
+    case = visible_case(db, g.actor, case_id)  # 404 for a case the organisation may not see
+    if not is_coordinator(case, g.actor):
+        abort(403, _("Only the case coordinator can record that she withdraws her consent."))
+    anchor = "consents"
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm that she withdraws this consent."), "error")
+        return redirect(url_for("cases.case_page", case_id=case_id, _anchor=anchor))
+    try:
+        consent = withdraw_consent(db, state().services, g.actor, case_id, consent_id)
+    except Forbidden:
+        abort(403)
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(url_for("cases.case_page", case_id=case_id, _anchor=anchor))
+    flash(
+        _(
+            "Her consent is withdrawn. %(organisation)s no longer sees this case; "
+            "its open tasks moved to you.",
+            organisation=consent.organisation.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("cases.case_page", case_id=case_id, _anchor=anchor))
 
 
 @cases.get("/<case_id>/diagram")

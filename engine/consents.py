@@ -1,0 +1,238 @@
+"""Consent per share (JOURNEY.md, principle 8): each time her data goes to another
+organisation, a consent record says to whom, which fields, for what purpose, until
+when, and in which language it was explained.
+
+The return partner joins the case team only with such a record (when
+`referral_consent` completes with her consent), and only through it: withdrawing the
+consent takes the organisation off the team and moves its open tasks to the
+coordinator, so the case goes on and the partner loses access at once. A consent
+whose last day has passed ends the same way, by the scheduler (`expire_consents`),
+as the system: one way to end a consent, so the partner never keeps a task it can no
+longer see. Completed tasks of a consent role give no access by themselves
+(engine/access.py), so nothing else keeps the case visible to the partner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.access import CONSENT_ROLES, is_coordinator, visible_case
+from engine.audit import Actor, record
+from engine.errors import Conflict, Forbidden, NotFound
+from engine.models import Case, Consent, Organisation, Reminder, Task
+
+if TYPE_CHECKING:  # the workflow store filters prefill with `shared_fields`
+    from engine.workflow_store import Services
+
+RETURN_REFERRAL = "referral for safe return"
+# The consent holds through the whole day she named, wherever the partner is.
+LAST_DAY = timedelta(days=1)
+
+
+def record_consent(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    organisation: Organisation,
+    role: str,
+    data: dict[str, Any],
+    purpose: str,
+    now: datetime,
+) -> Consent:
+    """Record her consent (the `referral_consent` form's data) in the caller's
+    transaction; the caller adds the organisation to the team in the same one."""
+    consent = Consent(
+        case_id=case.id,
+        organisation_id=organisation.id,
+        role=role,
+        fields=sorted(str(f) for f in data.get("shared_fields") or []),
+        purpose=purpose,
+        valid_until=_day(data.get("valid_until")),
+        explained_in_language=str(data.get("explained_in_language") or ""),
+        interpreter_used=bool(data.get("interpreter_used")),
+        given_at=now,
+        given_by_user_id=actor.user_id,
+    )
+    session.add(consent)
+    session.flush()  # the partner's first tasks are indexed next, filtered by its fields
+    record(
+        session,
+        actor,
+        "consent.given",
+        now,
+        case.id,
+        consent_id=consent.id,
+        organisation=organisation.slug,
+        role=role,
+        fields=consent.fields,
+        valid_until=consent.valid_until.date().isoformat() if consent.valid_until else None,
+    )
+    return consent
+
+
+def _day(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str) and value:
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return None
+
+
+def is_expired(consent: Consent, now: datetime) -> bool:
+    return consent.valid_until is not None and consent.valid_until + LAST_DAY <= now
+
+
+def status_of(consent: Consent, now: datetime) -> str:
+    if consent.withdrawn_at is not None:
+        by_expiry = consent.withdrawn_by_user_id is None and is_expired(
+            consent, consent.withdrawn_at
+        )
+        return "expired" if by_expiry else "withdrawn"
+    return "expired" if is_expired(consent, now) else "active"
+
+
+def withdraw_consent(
+    session: Session, services: Services, actor: Actor, case_id: str, consent_id: Any
+) -> Consent:
+    """She withdraws her consent: only the coordinator records it."""
+    from engine.cases import in_transaction  # the case transactions build on this module
+
+    def work() -> Consent:
+        case = visible_case(session, actor, case_id)
+        if not is_coordinator(case, actor):
+            raise Forbidden("only the case coordinator can record that she withdraws consent")
+        consent = _consent_of(session, case, consent_id)
+        if consent.withdrawn_at is not None:
+            raise Conflict("this consent has already ended")
+        _end(session, actor, case, consent, services.now(), "consent.withdrawn")
+        return consent
+
+    return in_transaction(session, work)
+
+
+def _consent_of(session: Session, case: Case, consent_id: Any) -> Consent:
+    try:
+        consent = session.get(Consent, int(consent_id))
+    except (TypeError, ValueError):
+        consent = None
+    if consent is None or consent.case_id != case.id:
+        raise NotFound("no such consent")
+    return consent
+
+
+def _end(
+    session: Session, actor: Actor, case: Case, consent: Consent, now: datetime, action: str
+) -> None:
+    """End a consent: off the team, its open tasks to the coordinator, audited."""
+    consent.withdrawn_at, consent.withdrawn_by_user_id = now, actor.user_id
+    for member in list(case.team):
+        if member.role == consent.role and member.organisation_id == consent.organisation_id:
+            case.team.remove(member)
+    coordinator = next(m.organisation_id for m in case.team if m.role == "coordinator")
+    moved = list(
+        session.scalars(
+            select(Task.id).where(
+                Task.case_id == case.id,
+                Task.organisation_id == consent.organisation_id,
+                Task.state == "open",
+            )
+        )
+    )
+    if moved:
+        session.execute(
+            update(Task)
+            .where(Task.id.in_(moved))
+            .values(organisation_id=coordinator, claimed_by_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(Reminder)
+            .where(Reminder.task_id.in_(moved), Reminder.sent_at.is_(None))
+            .values(organisation_id=coordinator)
+            .execution_options(synchronize_session=False)
+        )
+    record(
+        session,
+        actor,
+        action,
+        now,
+        case.id,
+        consent_id=consent.id,
+        organisation=consent.organisation.slug,
+        role=consent.role,
+        tasks_moved=len(moved),
+    )
+
+
+def expire_consents(sessions: sessionmaker[Session], now: datetime) -> list[str]:
+    """The scheduler's step: end every consent whose last day has passed, each in a
+    transaction of its own. Returns the references of the cases concerned."""
+    with sessions() as session:
+        due = list(
+            session.scalars(
+                select(Consent.id).where(
+                    Consent.withdrawn_at.is_(None), Consent.valid_until <= now - LAST_DAY
+                )
+            )
+        )
+    ended = []
+    for consent_id in due:
+        with sessions() as session:
+            consent = session.get(Consent, consent_id)
+            if consent is None or consent.withdrawn_at is not None:
+                continue  # ended meanwhile
+            case = session.get(Case, consent.case_id)
+            assert case is not None
+            _end(session, Actor.system(), case, consent, now, "consent.expired")
+            session.commit()
+            ended.append(case.reference)
+    return ended
+
+
+def consents_for_case(session: Session, case_id: str) -> list[Consent]:
+    """The case's consents, newest first (the caller has checked need to know)."""
+    return list(
+        session.scalars(
+            select(Consent)
+            .where(Consent.case_id == case_id)
+            .order_by(Consent.given_at.desc(), Consent.id.desc())
+        )
+    )
+
+
+def shared_fields(session: Session, case_id: str, organisation_id: int | None) -> set[str]:
+    """What she agreed to share with this organisation (nothing without a consent)."""
+    rows = session.scalars(
+        select(Consent.fields).where(
+            Consent.case_id == case_id,
+            Consent.organisation_id == organisation_id,
+            Consent.withdrawn_at.is_(None),
+        )
+    )
+    return {str(name) for fields in rows for name in fields}
+
+
+def data_limit(session: Session, case: Case, actor: Actor) -> set[str] | None:
+    """The data fields of the case the actor's organisation may read: None when it works
+    on the case in its own right, else only what she consented to share with it."""
+    roles = {m.role for m in case.team if m.organisation_id == actor.organisation_id}
+    if not roles or not roles <= set(CONSENT_ROLES):
+        return None  # a role of its own, or a task of its own (access checked that)
+    return shared_fields(session, case.id, actor.organisation_id)
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    consent: Consent
+    status: str  # active, withdrawn, expired
+
+
+def consent_views(session: Session, case_id: str, now: datetime) -> list[ConsentView]:
+    return [ConsentView(c, status_of(c, now)) for c in consents_for_case(session, case_id)]
