@@ -28,7 +28,7 @@ from engine.cases import in_transaction
 from engine.diagram import processes_in
 from engine.errors import Conflict, InvalidProcess, NotFound
 from engine.models import Case, ProcessVersion
-from engine.versions import deploy_files, latest_version, list_versions
+from engine.versions import Deployed, deploy_files, latest_version, list_versions
 from web.admin.uploads import (
     DeployError,
     UploadRefused,
@@ -46,7 +46,11 @@ admin = Blueprint("admin", __name__, url_prefix="/admin")
 def require_administrator():  # type: ignore[no-untyped-def]
     user = g.get("user")
     if user is None or not user.is_admin:
-        abort(403, _("Only administrators manage the process library."))
+        message = _("Only administrators manage the process library.")
+        if request.endpoint == "admin.save_edited":
+            return jsonify({"ok": False, "error": message}), 403
+        abort(403, message)
+    return None
 
 
 def find_version(process_id: str, number: int) -> ProcessVersion:
@@ -101,18 +105,29 @@ def library():  # type: ignore[no-untyped-def]
     return render_library()
 
 
+def deploy_upload(base_id: str, expected_version: int | None = None) -> list[Deployed]:
+    """Deploy the posted `files` over the latest version of `base_id`: the one way the
+    library changes from the browser, for an upload as for a save from the editor.
+
+    Raises UploadRefused, NotFound, InvalidProcess or Conflict (also when the latest
+    version is no longer `expected_version`); nothing is written unless all is valid."""
+    db = db_session()
+    uploads = uploaded_files(request.files.getlist("files"))
+    base = latest_version(db, base_id)
+    if expected_version is not None and base.version != expected_version:
+        raise Conflict(f"{base_id} version {base.version} was deployed meanwhile")
+    files = files_to_deploy(base, uploads)
+    now = state().clock.now()
+    return in_transaction(db, lambda: deploy_files(db, files, now, g.actor))
+
+
 @admin.post("/processes")
 def deploy():  # type: ignore[no-untyped-def]
     """Deploy uploaded diagrams over the latest version of a process; nothing is written
     unless every file is valid."""
-    db = db_session()
     base_id = request.form.get("base") or case_process()
     try:
-        uploads = uploaded_files(request.files.getlist("files"))
-        base = latest_version(db, base_id)
-        files = files_to_deploy(base, uploads)
-        now = state().clock.now()
-        results = in_transaction(db, lambda: deploy_files(db, files, now, g.actor))
+        results = deploy_upload(base_id)
     except UploadRefused as refused:
         return render_library(422, error=DeployError(None, None, refused.message), base=base_id)
     except NotFound:
@@ -163,6 +178,8 @@ def version_page(process_id: str, number: int):  # type: ignore[no-untyped-def]
         version=version,
         processes=processes_in(version),
         counts=cases_per_version().get(version.id, {}),
+        newest=latest_version(db_session(), process_id).version == version.version,
+        drawn=drawn_files(version),
     )
 
 
@@ -193,3 +210,84 @@ def source_file(process_id: str, number: int, filename: str):  # type: ignore[no
     response = Response(text.encode("utf-8"), mimetype=content_type(filename))
     response.headers.set("Content-Disposition", "attachment", filename=filename)
     return response
+
+
+def drawn_files(version: ProcessVersion) -> set[str]:
+    """The BPMN files with a drawing: the modeler cannot open a file without one."""
+    return {p["file"] for p in processes_in(version) if p["drawn"]}
+
+
+def editable_file(process_id: str, number: int, filename: str) -> ProcessVersion:
+    """The version whose BPMN file is edited; 404 unless the file is a diagram of it."""
+    version = find_version(process_id, number)
+    if not filename.endswith(".bpmn") or not isinstance(version.sources.get(filename), str):
+        abort(404)
+    return version
+
+
+@admin.get("/processes/<process_id>/<int:number>/edit/<filename>")
+def edit_diagram(process_id: str, number: int, filename: str):  # type: ignore[no-untyped-def]
+    """The modeler for one diagram. Only the newest version is edited: an older one sends
+    the administrator to the same file of the newest."""
+    version = editable_file(process_id, number, filename)
+    newest = latest_version(db_session(), process_id)
+    if newest.version != version.version:
+        if filename not in newest.sources:
+            abort(404)
+        return redirect(
+            url_for(
+                "admin.edit_diagram",
+                process_id=process_id,
+                number=newest.version,
+                filename=filename,
+            )
+        )
+    return render_template(
+        "admin/editor.html",
+        version=version,
+        filename=filename,
+        drawn=filename in drawn_files(version),
+        counts=cases_per_version().get(version.id, {}),
+    )
+
+
+@admin.post("/processes/<process_id>/<int:number>/edit/<filename>")
+def save_edited(process_id: str, number: int, filename: str):  # type: ignore[no-untyped-def]
+    """Save the modeler's XML as a new version: exactly an upload of that one file over
+    this version, which must still be the newest. Answers JSON for the editor's script."""
+    editable_file(process_id, number, filename)
+    sent = [storage.filename for storage in request.files.getlist("files")]
+    if sent != [filename]:
+        return _refused(422, _("Send exactly the file %(file)s.", file=filename))
+    try:
+        results = deploy_upload(process_id, expected_version=number)
+    except UploadRefused as refused:
+        return _refused(422, refused.message)
+    except InvalidProcess as invalid:
+        return _refused(422, invalid.message)
+    except Conflict:
+        return _refused(
+            409,
+            _(
+                "Someone deployed a newer version meanwhile. Nothing was saved: "
+                "reload the editor to start from the newest version."
+            ),
+        )
+    # The process edited, or (were its id changed in the drawing) the one deployed.
+    result = next((r for r in results if r.process_id == process_id), results[0])
+    where = {"process_id": result.process_id, "number": result.version}
+    return jsonify(
+        {
+            "ok": True,
+            "process": result.process_id,
+            "version": result.version,
+            "created": result.created,
+            "warnings": list(result.warnings),
+            "url": url_for("admin.version_page", **where),
+            "edit": url_for("admin.edit_diagram", filename=filename, **where),
+        }
+    )
+
+
+def _refused(status: int, error: str) -> tuple[Response, int]:
+    return jsonify({"ok": False, "error": error}), status
