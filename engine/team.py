@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.access import is_coordinator, visible_case
+from engine.access import CONSENT_ROLES, is_coordinator, visible_case
 from engine.audit import Actor, record
 from engine.cases import add_team_member, in_transaction
 from engine.directory import ROLES, organisation_by_slug
@@ -29,6 +29,14 @@ def assign_role(
             raise Conflict(f"the case is {case.status}")
         if role not in ROLES:
             raise InvalidData("unknown role", {"role": "Choose one of the roles of the case team"})
+        if role in CONSENT_ROLES:
+            raise InvalidData(
+                "this role follows her consent",
+                {
+                    "role": "The partner in the country of return joins only with her consent "
+                    "to the referral, and leaves when that consent is withdrawn"
+                },
+            )
         organisation = organisation_by_slug(session, slug)
         if role not in organisation.roles and role not in organisation.default_for:
             raise InvalidData(

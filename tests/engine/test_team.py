@@ -41,4 +41,6 @@ def test_an_organisation_must_fill_the_role_it_is_given(session, services):
         assign_role(session, services, coordinator, walker.case.id, "coordinator", "lv-marta")
     with pytest.raises(InvalidData):
         assign_role(session, services, coordinator, walker.case.id, "chef", "se-roks")
+    with pytest.raises(InvalidData, match="consent"):  # principle 8: only with her consent
+        assign_role(session, services, coordinator, walker.case.id, "return_partner", "lv-marta")
     assert walker.team()["police"] == "se-police"

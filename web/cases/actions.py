@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.access import CONSENT_ROLES
 from engine.bpmn.library import parse_xml
 from engine.cases import COORDINATOR_MESSAGES
 from engine.directory import ROLES, list_organisations
@@ -133,8 +134,8 @@ def team_rows(
 ) -> list[TeamRow]:
     """The team in role order. For the coordinator of an open case each role comes with
     the directory's organisations that fill it: in the host country, except the partner
-    in the country of return, who is abroad. That partner joins only once she has
-    consented to the referral, so it is offered for change, never added from here."""
+    in the country of return, who is abroad. That partner joins, and leaves, only
+    through her consent to the referral, so it is shown but never changed from here."""
     members = {m.role: m.organisation for m in case.team}
     directory = list_organisations(session) if editable else []
     rows = []
@@ -142,9 +143,10 @@ def team_rows(
         current = members.get(role)
         if current is None and (not editable or role == "return_partner"):
             continue
-        abroad = role == "return_partner"
         choices = [
-            o for o in directory if fills(o, role) and (o.country != case.host_country) == abroad
+            o
+            for o in directory
+            if fills(o, role) and o.country == case.host_country and role not in CONSENT_ROLES
         ]
         if current is None and not choices:
             continue
