@@ -15,7 +15,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor
@@ -147,6 +147,16 @@ def _unread_filter(unread: Any) -> bool | None:
     if text in ("false", "0", "no"):
         return False
     raise InvalidData("bad unread filter", {"unread": "Use true or false"})
+
+
+def unread_count(session: Session, actor: Actor) -> int:
+    """How many of the caller's notifications are unread: one indexed count."""
+    query = (
+        select(func.count())
+        .select_from(Notification)
+        .where(_addressed_to(actor), Notification.read_at.is_(None))
+    )
+    return int(session.scalar(query) or 0)
 
 
 def list_notifications(

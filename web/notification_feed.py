@@ -6,28 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import notifications as service
 from engine.audit import Actor
-from engine.models import Notification
 
 TIMES = ("due_at", "created_at", "read_at")
 
 
 def unread_count(session: Session, actor: Actor) -> int:
-    """For the badge on every page: one indexed count (the same addressees as the service)."""
-    addressed = or_(
-        and_(Notification.organisation_id == actor.organisation_id, Notification.user_id.is_(None)),
-        Notification.user_id == actor.user_id,
-    )
-    query = (
-        select(func.count())
-        .select_from(Notification)
-        .where(addressed, Notification.read_at.is_(None))
-    )
-    return int(session.scalar(query) or 0)
+    """For the badge on every page."""
+    return service.unread_count(session, actor)
 
 
 def recent(
