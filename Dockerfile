@@ -4,6 +4,7 @@ COPY pyproject.toml README.md ./
 COPY engine engine
 COPY web web
 COPY forms forms
+COPY cli cli
 COPY processes processes
 RUN pip install --no-cache-dir . && useradd --system nbassist
 USER nbassist

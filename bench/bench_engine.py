@@ -21,7 +21,8 @@ from pathlib import Path
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from engine import accounts, directory, versions
+from engine import directory, versions
+from engine.accounts import users
 from engine.audit import Actor
 from engine.bpmn import runtime
 from engine.bpmn.library import build_bundles, load_directory
@@ -89,8 +90,8 @@ def serve(folder: str) -> tuple[dict[str, int], str, Callable[[], None]]:
         directory.seed_directory(session)
         versions.deploy_files(session, {DIAGRAM.name: DIAGRAM.read_bytes()}, START, Actor.system())
         versions.deploy_directory(session, PROCESSES_DIR, START, Actor.system())
-        accounts.create_user(session, "bench", "se-roks", None, START)
-        token = accounts.issue_token(session, "bench", START)
+        users.create_user(session, "bench", "se-roks", None, START)
+        token = users.issue_token(session, "bench", START)
         session.commit()
     settings = Settings(
         env="development",

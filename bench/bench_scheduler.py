@@ -32,7 +32,7 @@ from engine.audit import Actor
 from engine.bpmn.clock import FixedClock
 from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker, migrate
-from engine.mail import MailSettings
+from engine.db.context import Services
 from engine.models import (
     Case,
     CaseTeamMember,
@@ -42,8 +42,8 @@ from engine.models import (
     Task,
     User,
 )
-from engine.scheduler import TickReport, tick
-from engine.workflow_store import Services
+from engine.schedule.mail import MailSettings
+from engine.schedule.scheduler import TickReport, tick
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

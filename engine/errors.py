@@ -31,6 +31,12 @@ class Conflict(EngineError):
     code = "conflict"
 
 
+class Busy(EngineError):
+    """The database stayed locked by other writers past the wait: nothing was saved; retry."""
+
+    code = "busy"
+
+
 class InvalidData(EngineError):
     """Submitted data is invalid; `fields` maps a field path to a readable reason."""
 

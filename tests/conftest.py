@@ -14,11 +14,13 @@ import pytest
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
-from engine import accounts, directory, versions
+from engine import directory, versions
+from engine.accounts import users
 from engine.audit import Actor
 from engine.bpmn.clock import FixedClock
 from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker, migrate, normalise_url
+from engine.db.context import Services
 from engine.models import (
     ApiToken,
     AuditEvent,
@@ -36,7 +38,6 @@ from engine.models import (
     User,
 )
 from engine.settings import PROCESSES_DIR, Settings
-from engine.workflow_store import Services
 
 DATA = Path(__file__).parent / "data"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -85,7 +86,7 @@ def db_engine(database_url: str) -> Iterator[Engine]:
     engine = (
         make_engine(database_url, pool_size=30, max_overflow=10)
         if "postgresql" in normalise_url(database_url)
-        else make_engine(database_url)
+        else make_engine(database_url, sqlite_busy_seconds=2)
     )
     with make_sessionmaker(engine)() as session:
         directory.seed_directory(session)
@@ -140,8 +141,8 @@ def settings(database_url: str) -> Settings:
 
 def make_user(session: Session, username: str, organisation: str, admin: bool = False) -> str:
     """A staff member of `organisation` (a slug); returns an API token for them."""
-    accounts.create_user(session, username, organisation, "correct horse battery", START, admin)
-    token = accounts.issue_token(session, username, START)
+    users.create_user(session, username, organisation, "correct horse battery", START, admin)
+    token = users.issue_token(session, username, START)
     session.commit()
     return token
 

@@ -13,8 +13,8 @@ from flask import Flask
 from engine.bpmn.clock import SystemClock
 from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker
+from engine.db.context import Services
 from engine.settings import Settings, load_settings
-from engine.workflow_store import Services
 from web.admin import admin
 from web.api import api
 from web.auth import auth, load_signed_in_user

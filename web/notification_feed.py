@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import notifications as service
 from engine.audit import Actor
+from engine.schedule import notifications as service
 
 TIMES = ("due_at", "created_at", "read_at")
 

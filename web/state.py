@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.bpmn.clock import Clock
+from engine.db.context import Services
 from engine.settings import Settings
-from engine.workflow_store import Services
 
 
 @dataclass

@@ -53,8 +53,7 @@ def prepare_spec(spec: BpmnProcessSpec) -> None:
     for task_spec in list(spec.task_specs.values()):
         if isinstance(task_spec, LoopTask):
             child = spec.task_specs.get(task_spec.task_spec)
-            if child is not None and not child.completed_event.is_connected(
-                    task_spec.merge_child):
+            if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
                 child.completed_event.connect(task_spec.merge_child)
     start = spec.start
     end = spec.task_specs.get(f"{spec.name}.EndJoin")
@@ -126,6 +125,9 @@ def _cancel_all_but(holder: Task) -> None:
         parent = parent.parent
     doomed = workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK, skip_subprocesses=True)
     for task in doomed:
-        if task.id not in keep and task.id in workflow.tasks and not task.has_state(
-                TaskState.FINISHED_MASK):
+        if (
+            task.id not in keep
+            and task.id in workflow.tasks
+            and not task.has_state(TaskState.FINISHED_MASK)
+        ):
             task.cancel()

@@ -35,8 +35,18 @@ DMN_NAMESPACES = frozenset(DMN_SCHEMAS)
 
 # A declared single-byte encoding is harmless when every byte is 7-bit ASCII: the file
 # then reads identically as UTF-8 (several of the OMG reference diagrams are like this).
-_ASCII_COMPATIBLE = frozenset({"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1",
-                               "iso-8859-15", "windows-1252", "cp1252"})
+_ASCII_COMPATIBLE = frozenset(
+    {
+        "us-ascii",
+        "ascii",
+        "iso-8859-1",
+        "latin-1",
+        "latin1",
+        "iso-8859-15",
+        "windows-1252",
+        "cp1252",
+    }
+)
 _XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _DTD_MARKUP = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # SpiffWorkflow's parser, its shared XSD validator and lxml schema objects are not
@@ -67,19 +77,24 @@ def _line_at(data: bytes, offset: int) -> int:
 
 def decode_source(data: bytes, filename: str) -> str:
     """The text of a library file; InvalidProcess unless it is UTF-8."""
-    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidProcess("file is not valid UTF-8; save it as UTF-8", filename,
-                             _line_at(body, exc.start)) from None
+        raise InvalidProcess(
+            "file is not valid UTF-8; save it as UTF-8", filename, _line_at(body, exc.start)
+        ) from None
     declared = _XML_DECLARATION.match(body)
     if declared:
         encoding = declared.group(1).decode("ascii").lower().replace("_", "-")
         if encoding not in ("utf-8", "utf8") and not (
-                encoding in _ASCII_COMPATIBLE and body.isascii()):
-            raise InvalidProcess(f"declared encoding {encoding!r} is not supported; save the "
-                                 f"file as UTF-8", filename, 1)
+            encoding in _ASCII_COMPATIBLE and body.isascii()
+        ):
+            raise InvalidProcess(
+                f"declared encoding {encoding!r} is not supported; save the file as UTF-8",
+                filename,
+                1,
+            )
     return text
 
 
@@ -89,17 +104,24 @@ def parse_xml(data: bytes, filename: str) -> etree._ElementTree:
         raise InvalidProcess("file content must be bytes", filename)
     data = bytes(data)
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidProcess(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
-                             filename)
+        raise InvalidProcess(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", filename)
     decode_source(data, filename)
     # Entity declarations only exist inside a DOCTYPE; refusing both outright rules out
     # XXE and entity expansion bombs whatever the parser settings.
     markup = _DTD_MARKUP.search(data)
     if markup:
-        raise InvalidProcess("DOCTYPE and ENTITY declarations are not allowed", filename,
-                             _line_at(data, markup.start()))
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             dtd_validation=False, huge_tree=False)
+        raise InvalidProcess(
+            "DOCTYPE and ENTITY declarations are not allowed",
+            filename,
+            _line_at(data, markup.start()),
+        )
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+    )
     try:
         root = etree.fromstring(data, parser)  # noqa: S320 - hardened parser above
     except etree.XMLSyntaxError as exc:
@@ -182,14 +204,21 @@ def _add_files(parser: SpiffBpmnParser, files: Mapping[str, bytes]) -> _Library:
                 lint.lint_dmn_document(tree.getroot(), filename)
                 decision_id = lint.decisions_in(tree.getroot())[0].get("id")
                 if decision_id in lib.decision_files:
-                    raise InvalidProcess(f"decision {decision_id!r} is also defined in "
-                                         f"{lib.decision_files[decision_id]}", filename, 1)
+                    raise InvalidProcess(
+                        f"decision {decision_id!r} is also defined in "
+                        f"{lib.decision_files[decision_id]}",
+                        filename,
+                        1,
+                    )
                 parser.add_dmn_xml(tree.getroot(), filename)
                 parser.dmn_parsers[decision_id].parse()  # surface errors now, not at run time
                 lib.decision_files[decision_id] = filename
             else:
-                raise InvalidProcess(f"not a BPMN 2.0 or DMN document (root namespace "
-                                     f"{namespace!r})", filename, tree.getroot().sourceline)
+                raise InvalidProcess(
+                    f"not a BPMN 2.0 or DMN document (root namespace {namespace!r})",
+                    filename,
+                    tree.getroot().sourceline,
+                )
         except Exception as exc:
             raise _as_invalid(exc, lib, filename) from None
     return lib
@@ -202,9 +231,11 @@ def _check_human_task_roles(lib: _Library, spec: BpmnProcessSpec) -> None:
         properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
         if not task_spec.lane and not properties.get("role_variable"):
             bpmn_id = getattr(task_spec, "bpmn_id", None) or task_spec.name
-            raise InvalidProcess(f"human task {bpmn_id!r} is in no lane and has no "
-                                 f"'role_variable' property", spec.file,
-                                 _element_line(lib, spec.file, bpmn_id))
+            raise InvalidProcess(
+                f"human task {bpmn_id!r} is in no lane and has no 'role_variable' property",
+                spec.file,
+                _element_line(lib, spec.file, bpmn_id),
+            )
 
 
 def _mark_interrupting_starts(parser: SpiffBpmnParser) -> None:
@@ -232,8 +263,10 @@ def _closure(parser: SpiffBpmnParser, process_id: str) -> tuple[set[str], set[st
         processes.add(current)
         node = parser.process_parsers[current].node
         todo.extend(node.xpath(".//bpmn:callActivity/@calledElement", namespaces=lint.NS))
-        for ref in node.xpath(".//bpmn:businessRuleTask/bpmn:extensionElements/"
-                              "spiffworkflow:calledDecisionId/text()", namespaces=lint.NS):
+        for ref in node.xpath(
+            ".//bpmn:businessRuleTask/bpmn:extensionElements/spiffworkflow:calledDecisionId/text()",
+            namespaces=lint.NS,
+        ):
             decisions.add(ref.strip())
     return processes, decisions
 
@@ -250,8 +283,9 @@ def _content_hash(sources: Mapping[str, str]) -> str:
 
 def _start_form(process: etree._Element) -> str | None:
     starts = process.iterfind("bpmn:startEvent", lint.NS)
-    for start in sorted(starts, key=lambda el: len(el.xpath("./*[contains(local-name(), "
-                                                           "'EventDefinition')]"))):
+    for start in sorted(
+        starts, key=lambda el: len(el.xpath("./*[contains(local-name(), 'EventDefinition')]"))
+    ):
         form = lint.task_properties(start).get("form")
         if form and form[0].strip():
             return form[0].strip()
@@ -266,7 +300,8 @@ def _build_locked(files: Mapping[str, bytes]) -> dict[str, ProcessBundle]:
         if not any(p.filename == filename for p in executable.values()):
             raise InvalidProcess("the file contains no executable process", filename)
         lib.warnings[filename] = lint.lint_bpmn_document(
-            lib.trees[filename], filename, executable.keys(), lib.decision_files.keys())
+            lib.trees[filename], filename, executable.keys(), lib.decision_files.keys()
+        )
 
     specs: dict[str, BpmnProcessSpec] = {}
     subprocess_specs: dict[str, dict[str, Any]] = {}
@@ -280,8 +315,11 @@ def _build_locked(files: Mapping[str, bytes]) -> dict[str, ProcessBundle]:
             _check_human_task_roles(lib, spec)
 
     _mark_interrupting_starts(parser)
-    called = {ref for p in parser.process_parsers.values()
-              for ref in p.node.xpath(".//bpmn:callActivity/@calledElement", namespaces=lint.NS)}
+    called = {
+        ref
+        for p in parser.process_parsers.values()
+        for ref in p.node.xpath(".//bpmn:callActivity/@calledElement", namespaces=lint.NS)
+    }
     bundles: dict[str, ProcessBundle] = {}
     for pid in sorted(set(executable) - called):
         processes, decisions = _closure(parser, pid)
@@ -316,5 +354,11 @@ def build_bundles(files: Mapping[str, bytes]) -> dict[str, ProcessBundle]:
             raise _as_invalid(exc, _Library(), None) from None
 
 
-__all__ = ["MAX_FILE_BYTES", "ProcessBundle", "build_bundles", "decode_source",
-           "load_directory", "parse_xml"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "ProcessBundle",
+    "build_bundles",
+    "decode_source",
+    "load_directory",
+    "parse_xml",
+]

@@ -48,15 +48,15 @@ def _fail(message: str, filename: str, element: etree._Element) -> InvalidProces
     return InvalidProcess(message, filename, _line(element))
 
 
-def expression_error(expr: str | None, what: str, filename: str,
-                     element: etree._Element) -> None:
+def expression_error(expr: str | None, what: str, filename: str, element: etree._Element) -> None:
     """Raise InvalidProcess when `expr` is empty or outside the safe subset."""
     if expr is None or not expr.strip():
         raise _fail(f"{what} of {_describe(element)} is empty", filename, element)
     reason = check_expression(expr)
     if reason:
-        raise _fail(f"{what} of {_describe(element)} ({expr.strip()!r}): {reason}",
-                    filename, element)
+        raise _fail(
+            f"{what} of {_describe(element)} ({expr.strip()!r}): {reason}", filename, element
+        )
 
 
 def parse_durations(text: str) -> list[str]:
@@ -81,8 +81,9 @@ def check_duration(text: str) -> None:
 # --- BPMN ------------------------------------------------------------------------------
 
 
-def lint_bpmn_document(tree: etree._ElementTree, filename: str, processes: Collection[str],
-                       decisions: Collection[str]) -> list[str]:
+def lint_bpmn_document(
+    tree: etree._ElementTree, filename: str, processes: Collection[str], decisions: Collection[str]
+) -> list[str]:
     """Check every executable process in one BPMN file; returns warnings."""
     root = tree.getroot()
     warnings: list[str] = []
@@ -97,8 +98,10 @@ def lint_bpmn_document(tree: etree._ElementTree, filename: str, processes: Colle
 
 def _lint_document_expressions(root: etree._Element, filename: str) -> None:
     # Payloads and correlations live on bpmn:message/signal/... or on event definitions.
-    for tag, what in (("messagePayload", "message payload"),
-                      ("payloadExpression", "payload expression")):
+    for tag, what in (
+        ("messagePayload", "message payload"),
+        ("payloadExpression", "payload expression"),
+    ):
         for el in root.iter(f"{{{SPIFF_NS}}}{tag}"):
             expression_error(el.text, what, filename, el)
     for el in root.iter(f"{{{SPIFF_NS}}}processVariableCorrelation"):
@@ -126,13 +129,16 @@ def _messages_without_variable(root: etree._Element, filename: str) -> list[str]
         message = root.find(f".//bpmn:message[@id='{definition.get('messageRef')}']", NS)
         places = [definition] + ([message] if message is not None else [])
         if not any(p.find(".//spiffworkflow:messageVariable", NS) is not None for p in places):
-            found.append(f"{filename}:{_line(event)}: {_describe(event)} has no "
-                         f"spiffworkflow:messageVariable; the message payload is dropped")
+            found.append(
+                f"{filename}:{_line(event)}: {_describe(event)} has no "
+                f"spiffworkflow:messageVariable; the message payload is dropped"
+            )
     return found
 
 
-def _lint_process(process: etree._Element, filename: str, processes: Collection[str],
-                  decisions: Collection[str]) -> list[str]:
+def _lint_process(
+    process: etree._Element, filename: str, processes: Collection[str], decisions: Collection[str]
+) -> list[str]:
     checks: dict[str, Callable[[etree._Element, str], list[str] | None]] = {
         "scriptTask": _refuse_script_task,
         "serviceTask": _refuse_service_task,
@@ -147,10 +153,16 @@ def _lint_process(process: etree._Element, filename: str, processes: Collection[
     warnings: list[str] = []
     for el in process.iter():
         name = _local(el)
-        if el.tag in (f"{{{SPIFF_NS}}}preScript", f"{{{SPIFF_NS}}}postScript") and (
-                el.text or "").strip():
-            raise _fail(f"{name} is not allowed (scripts are refused); "
-                        f"found on {_describe(el.getparent().getparent())}", filename, el)
+        if (
+            el.tag in (f"{{{SPIFF_NS}}}preScript", f"{{{SPIFF_NS}}}postScript")
+            and (el.text or "").strip()
+        ):
+            raise _fail(
+                f"{name} is not allowed (scripts are refused); "
+                f"found on {_describe(el.getparent().getparent())}",
+                filename,
+                el,
+            )
         if el.tag == f"{{{BPMN_NS}}}subProcess" and el.get("triggeredByEvent") == "true":
             _check_event_subprocess(el, filename)
         if el.tag == f"{{{BPMN_NS}}}callActivity":
@@ -169,13 +181,21 @@ def _check_event_subprocess(el: etree._Element, filename: str) -> None:
         if start.get("isInterrupting", "true") != "true":
             continue
         if start.find("bpmn:messageEventDefinition", NS) is None:
-            raise _fail(f"{_describe(start)}: an interrupting event subprocess must start "
-                        f"with a message; mark it isInterrupting=\"false\"", filename, start)
+            raise _fail(
+                f"{_describe(start)}: an interrupting event subprocess must start "
+                f'with a message; mark it isInterrupting="false"',
+                filename,
+                start,
+            )
 
 
 def _refuse_script_task(el: etree._Element, filename: str) -> None:
-    raise _fail(f"{_describe(el)}: script tasks are not allowed; use a business rule "
-                f"task (DMN) or expressions", filename, el)
+    raise _fail(
+        f"{_describe(el)}: script tasks are not allowed; use a business rule "
+        f"task (DMN) or expressions",
+        filename,
+        el,
+    )
 
 
 def _refuse_service_task(el: etree._Element, filename: str) -> None:
@@ -198,9 +218,12 @@ def _check_standard_loop(el: etree._Element, filename: str) -> None:
 
 
 def _check_multi_instance(el: etree._Element, filename: str) -> None:
-    parts = (("loopCardinality", "loop cardinality"), ("completionCondition",
-             "completion condition"), ("loopDataInputRef", "input collection"),
-             ("loopDataOutputRef", "output collection"))
+    parts = (
+        ("loopCardinality", "loop cardinality"),
+        ("completionCondition", "completion condition"),
+        ("loopDataInputRef", "input collection"),
+        ("loopDataOutputRef", "output collection"),
+    )
     for tag, what in parts:
         for part in el.iterfind(f"bpmn:{tag}", NS):
             expression_error(part.text, what, filename, el.getparent())
@@ -214,16 +237,23 @@ def _check_timer(el: etree._Element, filename: str) -> None:
             continue
         text = (part.text or "").strip()
         if _LOOKS_LIKE_ISO.match(text):
-            raise _fail(f"timer of {_describe(task)}: {text!r} must be quoted, e.g. "
-                        f"\"{text}\" (timer expressions are expressions)", filename, part)
+            raise _fail(
+                f"timer of {_describe(task)}: {text!r} must be quoted, e.g. "
+                f'"{text}" (timer expressions are expressions)',
+                filename,
+                part,
+            )
         expression_error(text, "timer", filename, task)
         constant = _constant_string(text)
         if constant is not None:
             try:
                 _check_timer_value(kind, constant)
             except Exception as exc:
-                raise _fail(f"timer of {_describe(task)}: {constant!r} is not a valid "
-                            f"{kind}: {exc}", filename, part) from None
+                raise _fail(
+                    f"timer of {_describe(task)}: {constant!r} is not a valid {kind}: {exc}",
+                    filename,
+                    part,
+                ) from None
 
 
 def _constant_string(expr: str) -> str | None:
@@ -252,18 +282,29 @@ def _check_call_activity(el: etree._Element, filename: str, processes: Collectio
     if not called:
         raise _fail(f"{_describe(el)} has no calledElement", filename, el)
     if called not in processes:
-        raise _fail(f"{_describe(el)} calls process {called!r}, which is not an executable "
-                    f"process in the library", filename, el)
+        raise _fail(
+            f"{_describe(el)} calls process {called!r}, which is not an executable "
+            f"process in the library",
+            filename,
+            el,
+        )
 
 
 def _check_business_rule(el: etree._Element, filename: str, decisions: Collection[str]) -> None:
-    ids = [d.text.strip() for d in el.iterfind(
-        "bpmn:extensionElements/spiffworkflow:calledDecisionId", NS) if d.text]
+    ids = [
+        d.text.strip()
+        for d in el.iterfind("bpmn:extensionElements/spiffworkflow:calledDecisionId", NS)
+        if d.text
+    ]
     if not ids:
         raise _fail(f"{_describe(el)} has no spiffworkflow:calledDecisionId", filename, el)
     if ids[0] not in decisions:
-        raise _fail(f"{_describe(el)} calls decision {ids[0]!r}, which is not in any DMN "
-                    f"file of the library", filename, el)
+        raise _fail(
+            f"{_describe(el)} calls decision {ids[0]!r}, which is not in any DMN "
+            f"file of the library",
+            filename,
+            el,
+        )
 
 
 def task_properties(el: etree._Element) -> dict[str, tuple[str, etree._Element]]:
@@ -287,8 +328,10 @@ def _check_human_task(el: etree._Element, filename: str) -> list[str]:
         if name == "due_date" or (name.startswith("deadline:") and name.count(":") == 1):
             expression_error(value, f"property {name!r}", filename, el)
     if "due" in props and "due_date" in props:
-        warnings.append(f"{filename}:{_line(el)}: {_describe(el)} has both 'due' and "
-                        f"'due_date'; 'due_date' wins")
+        warnings.append(
+            f"{filename}:{_line(el)}: {_describe(el)} has both 'due' and "
+            f"'due_date'; 'due_date' wins"
+        )
     return warnings
 
 
@@ -302,8 +345,11 @@ def _check_human_task_property(name: str, value: str) -> None:
             raise ValueError(f"{value!r} is not a variable name")
     elif name.startswith("deadline:"):
         subject = name.split(":")[1]
-        if not subject or name.count(":") > 2 or (name.count(":") == 2 and not
-                                                  name.endswith(":reminders")):
+        if (
+            not subject
+            or name.count(":") > 2
+            or (name.count(":") == 2 and not name.endswith(":reminders"))
+        ):
             raise ValueError("expected 'deadline:<subject>' or 'deadline:<subject>:reminders'")
 
 
@@ -328,24 +374,31 @@ def lint_dmn_document(root: etree._Element, filename: str) -> None:
     """One decision per file, supported hit policies, every cell in the safe subset."""
     decisions = decisions_in(root)
     if len(decisions) != 1:
-        raise _fail(f"a DMN file must hold exactly one decision, found {len(decisions)}",
-                    filename, root)
+        raise _fail(
+            f"a DMN file must hold exactly one decision, found {len(decisions)}", filename, root
+        )
     for table in (el for el in decisions[0].iter() if _local(el) == "decisionTable"):
         policy = table.get("hitPolicy", "UNIQUE").upper()
         if policy not in DMN_HIT_POLICIES:
-            raise _fail(f"hit policy {policy} is not supported (UNIQUE or COLLECT)",
-                        filename, table)
+            raise _fail(
+                f"hit policy {policy} is not supported (UNIQUE or COLLECT)", filename, table
+            )
         inputs = list(_children(table, "input"))
         for inp in inputs:
             expr_el = next(_children(inp, "inputExpression"), None)
             text = _text_of(expr_el) if expr_el is not None else None
-            expression_error(text, "input expression", filename, expr_el if expr_el
-                             is not None else inp)
+            expression_error(
+                text, "input expression", filename, expr_el if expr_el is not None else inp
+            )
         for rule in _children(table, "rule"):
             entries = list(_children(rule, "inputEntry"))
             if len(entries) != len(inputs):
-                raise _fail(f"rule {rule.get('id')!r} has {len(entries)} input entries for "
-                            f"{len(inputs)} inputs", filename, rule)
+                raise _fail(
+                    f"rule {rule.get('id')!r} has {len(entries)} input entries for "
+                    f"{len(inputs)} inputs",
+                    filename,
+                    rule,
+                )
             for entry in entries:
                 _check_input_entry(_text_of(entry), filename, entry)
             for entry in _children(rule, "outputEntry"):

@@ -109,8 +109,9 @@ def _human_task(task: Task) -> HumanTask:
         try:
             due_date = _iso(_evaluate(task, props["due_date"]))
         except Exception as exc:
-            raise InvalidProcess(f"due_date of task {bpmn_id!r} failed: {exc}",
-                                 getattr(spec._wf_spec, "file", None)) from None
+            raise InvalidProcess(
+                f"due_date of task {bpmn_id!r} failed: {exc}", getattr(spec._wf_spec, "file", None)
+            ) from None
     return HumanTask(
         id=str(task.id),
         name=bpmn_id,
@@ -164,8 +165,9 @@ def _process_error(exc: SpiffWorkflowException) -> InvalidProcess:
     filename = getattr(getattr(task, "workflow", None), "spec", None)
     notes = "; ".join(getattr(exc, "notes", []) or [])
     message = f"the process failed{where}: {exc.args[0] if exc.args else exc}"
-    return InvalidProcess(message + (f" ({notes})" if notes else ""),
-                          getattr(filename, "file", None))
+    return InvalidProcess(
+        message + (f" ({notes})" if notes else ""), getattr(filename, "file", None)
+    )
 
 
 def start(wf: BpmnWorkflow, data: dict[str, Any]) -> None:
@@ -199,8 +201,9 @@ def _deadlines(task: Task) -> list[tuple[str, str]]:
             value = _iso(result)
             date.fromisoformat(value[:10])
         except Exception as exc:
-            raise InvalidData(f"deadline {subject!r} could not be computed: {exc}",
-                              {subject: str(exc)}) from None
+            raise InvalidData(
+                f"deadline {subject!r} could not be computed: {exc}", {subject: str(exc)}
+            ) from None
         found.append((subject, value))
     return found
 
@@ -245,8 +248,9 @@ def _waits_for(wf: BpmnWorkflow, event: BpmnEvent) -> bool:
         return True
     for spec_name in wf.spec.start.trigger_specs:
         sp_spec = wf.subprocess_specs.get(spec_name)
-        if sp_spec and any(ts.event_definition == event.event_definition
-                           for ts in sp_spec.bpmn_start_events):
+        if sp_spec and any(
+            ts.event_definition == event.event_definition for ts in sp_spec.bpmn_start_events
+        ):
             return True
     return False
 
@@ -286,7 +290,8 @@ def _waiting_timer_tasks(wf: BpmnWorkflow) -> Iterator[Task]:
         definition = getattr(task.task_spec, "event_definition", None)
         definitions = getattr(definition, "event_definitions", None) or [definition]
         if task.state == TaskState.WAITING and any(
-                isinstance(d, TimerEventDefinition) for d in definitions):
+            isinstance(d, TimerEventDefinition) for d in definitions
+        ):
             yield task
 
 
@@ -306,8 +311,11 @@ def workflow_data(wf: BpmnWorkflow) -> dict[str, Any]:
     While a called process runs, its newest task counts (it holds everything the case
     knew when the call started plus what was entered since); data objects are included.
     """
-    candidates = [w.last_task for w in [wf, *wf.subprocesses.values()]
-                  if w.last_task is not None and not w.completed]
+    candidates = [
+        w.last_task
+        for w in [wf, *wf.subprocesses.values()]
+        if w.last_task is not None and not w.completed
+    ]
     if wf.last_task is not None:
         candidates.append(wf.last_task)
     latest = max(candidates, key=lambda t: t.last_state_change, default=None)
@@ -319,8 +327,11 @@ def workflow_data(wf: BpmnWorkflow) -> dict[str, Any]:
 
 def task_bpmn_ids_by_state(wf: BpmnWorkflow) -> dict[str, list[str]]:
     """Diagram element ids of completed, ready and waiting tasks, for marking a diagram."""
-    states = {"completed": TaskState.COMPLETED, "ready": TaskState.READY,
-              "waiting": TaskState.WAITING}
+    states = {
+        "completed": TaskState.COMPLETED,
+        "ready": TaskState.READY,
+        "waiting": TaskState.WAITING,
+    }
     result: dict[str, list[str]] = {}
     for label, state in states.items():
         ids = {getattr(t.task_spec, "bpmn_id", None) for t in wf.get_tasks(state=state)}

@@ -123,8 +123,11 @@ def _guarded_mul(a: Any, b: Any) -> Any:
             raise ValueError("sequence repetition too large")
         if not all(isinstance(item, _SCALARS) for item in a):
             raise ValueError("only sequences of plain values may be repeated")
-    elif isinstance(a, int) and isinstance(b, int) and (
-            a.bit_length() + b.bit_length() > MAX_INT_BITS):
+    elif (
+        isinstance(a, int)
+        and isinstance(b, int)
+        and (a.bit_length() + b.bit_length() > MAX_INT_BITS)
+    ):
         raise ValueError("number too large")
     return a * b
 
@@ -193,7 +196,8 @@ def _check_node(node: ast.AST) -> None:
     if isinstance(node, ast.Constant) and not isinstance(node.value, _CONSTANT_TYPES):
         raise _refuse(node, f"a {type(node.value).__name__} constant")
     if isinstance(node, ast.Call) and (
-            not isinstance(node.func, ast.Name) or node.func.id not in SAFE_FUNCTIONS):
+        not isinstance(node.func, ast.Name) or node.func.id not in SAFE_FUNCTIONS
+    ):
         shown = node.func.id if isinstance(node.func, ast.Name) else "this call"
         raise _refuse(node, f"calling {shown}")
     if isinstance(node, ast.keyword) and node.arg is not None and node.arg.startswith("_"):
@@ -222,8 +226,9 @@ class _GuardOperators(ast.NodeTransformer):
         guard = {ast.Mult: "_nb_mul", ast.Mod: "_nb_mod"}.get(type(node.op))
         if guard is None:
             return node
-        call = ast.Call(func=ast.Name(id=guard, ctx=ast.Load()), args=[node.left, node.right],
-                        keywords=[])
+        call = ast.Call(
+            func=ast.Name(id=guard, ctx=ast.Load()), args=[node.left, node.right], keywords=[]
+        )
         return ast.copy_location(call, node)
 
 
@@ -267,8 +272,12 @@ def check_expression(expr: str) -> str | None:
 class SafeEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluates whitelisted expressions against task data; executes nothing."""
 
-    def evaluate(self, expression: str, context: Mapping[str, Any],
-                 external_context: Mapping[str, Any] | None = None) -> Any:
+    def evaluate(
+        self,
+        expression: str,
+        context: Mapping[str, Any],
+        external_context: Mapping[str, Any] | None = None,
+    ) -> Any:
         code = compile_expression(expression)
         # Everything goes into globals: comprehensions are nested scopes that cannot see
         # eval()'s locals. Our functions go last so data cannot shadow them, and an
@@ -301,7 +310,8 @@ class SafeScriptEngine(PythonScriptEngine):
         if task is None:
             raise UnsafeExpression("scripts are not allowed in Nordic Baltic Assist diagrams")
         raise WorkflowTaskException(
-            "scripts are not allowed in Nordic Baltic Assist diagrams", task=task)
+            "scripts are not allowed in Nordic Baltic Assist diagrams", task=task
+        )
 
     def call_service(self, task: Any, **kwargs: Any) -> Any:
         raise WorkflowTaskException("service tasks are not supported", task=task)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, delete, func, select
 
-from engine import totp
+from engine.accounts import totp
 from engine.db import make_sessionmaker
 from engine.models import ProcessVersion
 from tests.browser.conftest import PASSWORD, screenshot

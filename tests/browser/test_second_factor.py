@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from engine import totp
+from engine.accounts import totp
 from engine.db import make_sessionmaker
 from tests.browser.conftest import PASSWORD, screenshot, sign_out
 from tests.browser.test_accessibility import violations

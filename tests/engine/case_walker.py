@@ -10,13 +10,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import accounts, cases
-from engine.accounts import actor_for
+from engine.accounts import users
+from engine.accounts.users import actor_for
 from engine.audit import Actor
 from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
+from engine.case import transactions
+from engine.case.store import load_workflow, save_workflow
+from engine.db.context import Services
 from engine.models import Case, Organisation, Task, User
-from engine.workflow_store import Services, load_workflow, save_workflow
 from tests.engine.journey.helpers import NO_RISK
 from tests.form_data import valid_data
 
@@ -28,7 +30,7 @@ def staff(session: Session, slug: str) -> Actor:
     username = f"staff.{slug}"
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        user = accounts.create_user(session, username, slug, None, Services_now(session))
+        user = users.create_user(session, username, slug, None, Services_now(session))
         session.commit()
     return actor_for(user)
 
@@ -56,7 +58,9 @@ class Walker:
         self.session = session
         self.services = services
         session.info["services"] = services
-        self.case = cases.open_case(session, services, staff(session, opener), start_data(**start))
+        self.case = transactions.open_case(
+            session, services, staff(session, opener), start_data(**start)
+        )
 
     def open_tasks(self) -> list[Task]:
         return list(
@@ -81,7 +85,7 @@ class Walker:
     def complete(self, name: str, **data: Any) -> Case:
         task = self.task(name)
         actor = staff(self.session, task.organisation.slug)
-        self.case = cases.complete_task(
+        self.case = transactions.complete_task(
             self.session, self.services, actor, task.id, valid_data(task.form, **data)
         )
         return self.case
@@ -89,7 +93,7 @@ class Walker:
     def message(self, name: str, **data: Any) -> Case:
         coordinator = next(m.organisation for m in self.case.team if m.role == "coordinator")
         actor = staff(self.session, coordinator.slug)
-        self.case = cases.deliver_message(
+        self.case = transactions.deliver_message(
             self.session, self.services, actor, self.case.id, name, valid_data(name, **data)
         )
         return self.case

@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import accounts, cases, directory
+from engine import directory
+from engine.accounts import users
 from engine.audit import Actor
-from engine.mail import MailSettings
+from engine.case import transactions
+from engine.db.context import Services
 from engine.models import Case, Notification, OutboxMail, Reminder, Task
-from engine.scheduler import TickReport, tick
-from engine.workflow_store import Services
+from engine.schedule.mail import MailSettings
+from engine.schedule.scheduler import TickReport, tick
 from tests.conftest import DATA, START
 from tests.form_data import valid_data
 
@@ -39,16 +41,16 @@ SCHED_PERMIT = DATA / "sched_permit.bpmn"
 
 def staff(session: Session, username: str, organisation: str, email: str | None = None) -> Actor:
     """A member of `organisation` (a slug), without a password (these tests use none)."""
-    user = accounts.create_user(session, username, organisation, None, START)
+    user = users.create_user(session, username, organisation, None, START)
     user.email = email
     session.commit()
-    return accounts.actor_for(user)
+    return users.actor_for(user)
 
 
 def open_case(
     session: Session, services: Services, actor: Actor, process_id: str = "demo_case"
 ) -> Case:
-    return cases.open_case(session, services, actor, START_DATA, process_id=process_id)
+    return transactions.open_case(session, services, actor, START_DATA, process_id=process_id)
 
 
 def open_task(session: Session, case: Case, name: str) -> Task:
@@ -66,7 +68,7 @@ def complete(
 ) -> Case:
     task = open_task(session, case, name)
     form = task.form
-    return cases.complete_task(session, services, actor, task.id, valid_data(form, **data))
+    return transactions.complete_task(session, services, actor, task.id, valid_data(form, **data))
 
 
 def run_tick(

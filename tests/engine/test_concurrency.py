@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from engine import cases
+from engine.case import transactions
 from engine.errors import Conflict
 from engine.models import AuditEvent, Case, Task
 from tests.engine.case_walker import NO_RISK, Walker, staff
@@ -23,6 +23,7 @@ def test_twenty_simultaneous_completions_one_wins_the_rest_conflict(db, session,
     actor = staff(session, "se-roks")
     revision = walker.case.revision
     data = valid_data("immediate_safety")
+    session.commit()  # end this reading transaction: on SQLite every transaction holds the lock
     barrier = threading.Barrier(THREADS)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -32,7 +33,7 @@ def test_twenty_simultaneous_completions_one_wins_the_rest_conflict(db, session,
         with make_session() as own:
             barrier.wait()
             try:
-                cases.complete_task(own, services, actor, task.id, data)
+                transactions.complete_task(own, services, actor, task.id, data)
                 result = "ok"
             except Conflict:
                 result = "conflict"
@@ -46,7 +47,7 @@ def test_twenty_simultaneous_completions_one_wins_the_rest_conflict(db, session,
         thread.join()
 
     assert sorted(outcomes) == ["conflict"] * (THREADS - 1) + ["ok"]
-    session.rollback()  # a fresh snapshot: SQLite keeps the old one inside a transaction
+    session.expire_all()  # read what the threads wrote, not what this session cached
     case = session.get(Case, walker.case.id)
     assert case.revision == revision + 1
     assert session.get(Task, task.id).state == "completed"
@@ -68,13 +69,14 @@ def test_a_task_completed_and_pruned_meanwhile_is_a_conflict_not_a_404(db, sessi
     task = walker.task("risk_assessment")
     actor = staff(session, "se-roks")
     data = valid_data("risk_assessment", **NO_RISK)
+    session.commit()  # end this reading transaction: on SQLite every transaction holds the lock
     make_session = sessionmaker(db, expire_on_commit=False)
     with make_session() as late:
         stale = late.get(Task, task.id)
         assert stale.state == "open"  # what the late request saw
         late.commit()  # (keeps the row as it was seen; its next reads see new data)
         with make_session() as early:
-            cases.complete_task(early, services, actor, task.id, data)
+            transactions.complete_task(early, services, actor, task.id, data)
         late.expire(stale.case_file)  # it now loads the case as the winner left it
-        with pytest.raises(Conflict, match="completed by someone else"):
-            cases.complete_task(late, services, actor, task.id, data)
+        with pytest.raises(Conflict, match="completed"):
+            transactions.complete_task(late, services, actor, task.id, data)

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from engine import consents, queries
-from engine.access import visible_case, visible_task
-from engine.case_overview import case_overview
+from engine.case import consents, read_models
+from engine.case.access import visible_case, visible_task
+from engine.case.overview import case_overview
 from engine.db import make_sessionmaker
+from engine.db.context import Services
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import AuditEvent, Consent, Task
-from engine.workflow_store import Services
 from tests.engine.case_walker import NO_RISK, Walker, staff
 from tests.engine.scheduler_factories import fresh, run_tick
 from tests.engine.test_journey_cases import walk_to_her_decision
@@ -112,7 +112,7 @@ def test_the_partners_task_is_prefilled_only_with_what_she_agreed_to_share(sessi
     task = walker.task("return_needs_assessment")
     assert task.organisation.slug == "lv-marta"
     marta = staff(session, "lv-marta")
-    detail = queries.task_detail(session, services.cipher, marta, task.id, services.now())
+    detail = read_models.task_detail(session, services.cipher, marta, task.id, services.now())
     assert "notes" in detail["form"]["schema"]["properties"]  # the form has the field…
     assert set(detail["data"]) <= {"travel_date"}  # …but her note is not shared
     assert COORDINATOR_NOTE not in str(detail)
@@ -147,7 +147,7 @@ def test_withdrawing_takes_the_partner_off_the_case_and_its_tasks_go_to_the_coor
         visible_task(session, marta, task_id)
     assert "return_partner" not in walker.team()
     assert walker.holder("return_needs_assessment") == "se-roks"
-    assert queries.list_cases(session, marta).items == []
+    assert read_models.list_cases(session, marta).items == []
     ended = only_consent(walker)
     assert ended.withdrawn_at == services.now()
     assert ended.withdrawn_by_user_id == roks.user_id

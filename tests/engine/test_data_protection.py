@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from engine import queries
+from engine.case import read_models
 from engine.crypto import DecryptionError
 from engine.models import AuditEvent, Case, Task
 from tests.engine.case_walker import Walker, staff
@@ -38,9 +38,9 @@ def test_a_state_copied_onto_another_case_does_not_decrypt(session, services):
 def test_every_read_of_a_case_is_audited(session, services):
     walker = Walker(session, services)
     officer = staff(session, "se-police")
-    queries.read_case(session, officer, walker.case.id, services.now())
+    read_models.read_case(session, officer, walker.case.id, services.now())
     task = walker.task("non_punishment_notice")
-    queries.task_detail(session, services.cipher, officer, task.id, services.now())
+    read_models.task_detail(session, services.cipher, officer, task.id, services.now())
     reads = session.scalars(
         select(AuditEvent.action).where(
             AuditEvent.case_id == walker.case.id, AuditEvent.user_id == officer.user_id
@@ -51,13 +51,13 @@ def test_every_read_of_a_case_is_audited(session, services):
 
 def test_an_administrator_elsewhere_sees_no_case(session, services):
     walker = Walker(session, services)
-    from engine import accounts
-    from engine.accounts import actor_for
+    from engine.accounts import users
+    from engine.accounts.users import actor_for
 
     admin = actor_for(
-        accounts.create_user(session, "root.admin", "dk-police", None, services.now(), True)
+        users.create_user(session, "root.admin", "dk-police", None, services.now(), True)
     )
     session.commit()
-    assert queries.list_cases(session, admin).items == []
-    assert queries.list_tasks(session, admin, services.now()).items == []
+    assert read_models.list_cases(session, admin).items == []
+    assert read_models.list_tasks(session, admin, services.now()).items == []
     assert session.scalar(select(Task.id).where(Task.case_id == walker.case.id)) is not None

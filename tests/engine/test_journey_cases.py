@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.access import visible_case
+from engine.case.access import visible_case
 from engine.errors import NotFound
 from engine.models import AuditEvent, Deadline, Task
 from forms.registry import allowed_values, load_form

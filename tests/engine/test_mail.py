@@ -15,10 +15,10 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import mail, scheduler
 from engine.db import make_sessionmaker
-from engine.mail import MailSettings, SmtpServer, parse_smtp_url, retry_delay, send_pending
 from engine.models import OutboxMail, Reminder
+from engine.schedule import mail, scheduler
+from engine.schedule.mail import MailSettings, SmtpServer, parse_smtp_url, retry_delay, send_pending
 from tests.conftest import START
 from tests.engine.scheduler_factories import (
     ALIAS,
@@ -180,7 +180,7 @@ def test_delivery_is_given_up_after_the_last_attempt_with_a_clear_log_line(
     queue_one(session)
     settings = settings_for(smtp)
     at = START
-    with caplog.at_level(logging.WARNING, logger="engine.mail"):
+    with caplog.at_level(logging.WARNING, logger="engine.schedule.mail"):
         for attempt in range(1, mail.MAX_ATTEMPTS + 1):
             send_pending(sessions, settings, at)
             at += retry_delay(attempt)

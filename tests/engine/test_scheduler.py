@@ -9,13 +9,16 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import accounts, cases, scheduler, versions
+from engine import versions
+from engine.accounts import users
 from engine.audit import Actor
+from engine.case import transactions
 from engine.db import make_sessionmaker
-from engine.deadlines import DEFAULT_TASK_REMINDERS, ESCALATION_GRACE, deadline_leads
+from engine.db.context import Services
 from engine.models import AuditEvent, Case, Notification, OutboxMail, Reminder, Task, User
+from engine.schedule import scheduler
+from engine.schedule.deadlines import DEFAULT_TASK_REMINDERS, ESCALATION_GRACE, deadline_leads
 from engine.settings import PROCESSES_DIR
-from engine.workflow_store import Services
 from tests.conftest import START
 from tests.engine.scheduler_factories import (
     SCHED_PERMIT,
@@ -70,7 +73,7 @@ def record_permit(
 
 def migration_officer(session: Session) -> Actor:
     existing = session.scalar(select(User).where(User.username == "migration"))
-    return accounts.actor_for(existing) if existing else staff(session, "migration", "se-migration")
+    return users.actor_for(existing) if existing else staff(session, "migration", "se-migration")
 
 
 def midnight(day: str) -> datetime:
@@ -201,7 +204,7 @@ def test_a_reminder_of_a_completed_task_is_cancelled_not_sent(
 
 def test_reminders_of_a_withdrawn_case_are_not_sent(session, sessions, services, coordinator):
     case = open_case(session, services, coordinator)
-    cases.deliver_message(
+    transactions.deliver_message(
         session, services, coordinator, case.id, "withdraw", valid_data("withdraw")
     )
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.access import visible_case
+from engine.case.access import visible_case
+from engine.case.team import assign_role
 from engine.errors import Forbidden, InvalidData, NotFound
-from engine.team import assign_role
 from tests.engine.case_walker import Walker, staff
 
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from engine import totp
+from engine.accounts import totp
 
 SEED = b"12345678901234567890"  # RFC 4226 Appendix D and RFC 6238 Appendix B (SHA1)
 

@@ -296,7 +296,7 @@ def test_a_crash_mid_request_is_a_clear_500_and_leaves_the_case_as_it_was(
     def crash(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("engine.workflow_store.sync_tasks", crash)
+    monkeypatch.setattr("engine.case.store.sync_tasks", crash)
     status, body = api.post(f"/tasks/{task_id}/complete", {"data": valid_data("immediate_safety")})
     assert status == 500
     assert (

@@ -10,10 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from engine import accounts, directory
-from engine.mail import MailSettings
+from engine import directory
+from engine.accounts import users
 from engine.models import Notification
-from engine.scheduler import tick
+from engine.schedule.mail import MailSettings
+from engine.schedule.scheduler import tick
 from tests.conftest import START, make_user
 from tests.web.api_client import Api
 
@@ -55,7 +56,7 @@ def add_notification(
 ) -> int:
     notification = Notification(
         organisation_id=directory.organisation_by_slug(session, slug).id,
-        user_id=accounts.user_by_username(session, user).id if user else None,
+        user_id=users.user_by_username(session, user).id if user else None,
         kind="reminder",
         case_id=case["id"],
         subject="inform_rights",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from tests.conftest import DATA, TEST_KEY
-from web.cli import main
 
 HOSTILE = {
     "xxe.bpmn": b"""<?xml version="1.0"?>
@@ -188,10 +188,10 @@ def test_scheduler_tick_at_walks_a_reflection_period_to_its_end(cli_env, capsys,
 
 
 def test_the_demo_admin_sets_up_a_second_factor_and_the_others_sign_in_as_before(cli_env, capsys):
-    from engine import totp
+    from cli.demo import DEMO_PASSWORD
+    from engine.accounts import totp
     from tests.web.pages import post, shown_secret
     from web import create_app
-    from web.demo import DEMO_PASSWORD
 
     code, out, _ = run(capsys, "init", "--demo")
     assert code == 0

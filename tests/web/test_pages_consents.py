@@ -7,8 +7,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.db.context import Services
 from engine.models import Consent
-from engine.workflow_store import Services
 from tests.conftest import make_user
 from tests.engine.case_walker import Walker
 from tests.engine.test_consents import consent, to_return

@@ -14,8 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from engine import totp
-from engine.accounts import user_by_username
+from cli.main import main
+from engine.accounts import totp
+from engine.accounts.users import user_by_username
 from engine.bpmn.clock import FixedClock
 from engine.crypto import Cipher, DecryptionError
 from engine.models import AuditEvent, LoginAttempt, User
@@ -32,7 +33,6 @@ from tests.web.pages import (
 from tests.web.pages import (
     text as body,
 )
-from web.cli import main
 
 STEP = timedelta(seconds=30)
 

@@ -24,8 +24,8 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from engine.cases import in_transaction
-from engine.diagram import processes_in
+from engine.case.diagram import processes_in
+from engine.db.unit_of_work import in_transaction
 from engine.errors import Conflict, InvalidProcess, NotFound
 from engine.models import Case, ProcessVersion
 from engine.versions import Deployed, deploy_files, latest_version, list_versions

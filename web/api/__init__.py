@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, g, request
 
-from engine.accounts import actor_for, user_for_token
+from engine.accounts.users import actor_for, user_for_token
 from engine.audit import Actor
 from engine.errors import EngineError, InvalidData
 from web.errors import json_error

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request
 
-from engine import cases, queries
+from engine.case import read_models, transactions
 from web.api import actor, api, json_body, services
 from web.state import db_session
 
@@ -13,9 +13,9 @@ from web.state import db_session
 def open_case():  # type: ignore[no-untyped-def]
     body = json_body("data", required=("data",))
     session = db_session()
-    process_id = current_app.config.get("CASE_PROCESS", cases.CASE_PROCESS)
-    case = cases.open_case(session, services(), actor(), body["data"], process_id)
-    response = jsonify(queries.case_summary(session, case))
+    process_id = current_app.config.get("CASE_PROCESS", transactions.CASE_PROCESS)
+    case = transactions.open_case(session, services(), actor(), body["data"], process_id)
+    response = jsonify(read_models.case_summary(session, case))
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/cases/{case.id}"
     return response
@@ -23,7 +23,7 @@ def open_case():  # type: ignore[no-untyped-def]
 
 @api.get("/cases")
 def list_cases():  # type: ignore[no-untyped-def]
-    page = queries.list_cases(
+    page = read_models.list_cases(
         db_session(),
         actor(),
         status=request.args.get("status"),
@@ -36,12 +36,12 @@ def list_cases():  # type: ignore[no-untyped-def]
 
 @api.get("/cases/<case_id>")
 def get_case(case_id: str):  # type: ignore[no-untyped-def]
-    return jsonify(queries.read_case(db_session(), actor(), case_id, services().now()))
+    return jsonify(read_models.read_case(db_session(), actor(), case_id, services().now()))
 
 
 @api.get("/cases/<case_id>/history")
 def case_history(case_id: str):  # type: ignore[no-untyped-def]
-    items = queries.case_history(db_session(), actor(), case_id, services().now())
+    items = read_models.case_history(db_session(), actor(), case_id, services().now())
     return jsonify({"items": items, "next": None})
 
 
@@ -49,7 +49,7 @@ def case_history(case_id: str):  # type: ignore[no-untyped-def]
 def send_message(case_id: str):  # type: ignore[no-untyped-def]
     body = json_body("name", "data", required=("name",))
     session = db_session()
-    case = cases.deliver_message(
+    case = transactions.deliver_message(
         session, services(), actor(), case_id, body["name"], body.get("data")
     )
-    return jsonify(queries.case_summary(session, case))
+    return jsonify(read_models.case_summary(session, case))

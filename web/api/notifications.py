@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from engine import notifications
+from engine.schedule import notifications
 from web.api import actor, api, services
 from web.state import db_session
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from engine import cases, queries
+from engine.case import read_models, transactions
 from web.api import actor, api, json_body, services
 from web.state import db_session
 
@@ -12,7 +12,7 @@ from web.state import db_session
 @api.get("/tasks")
 def list_tasks():  # type: ignore[no-untyped-def]
     args = request.args
-    page = queries.list_tasks(
+    page = read_models.list_tasks(
         db_session(),
         actor(),
         services().now(),
@@ -29,24 +29,24 @@ def list_tasks():  # type: ignore[no-untyped-def]
 @api.get("/tasks/<task_id>")
 def get_task(task_id: str):  # type: ignore[no-untyped-def]
     svc = services()
-    return jsonify(queries.task_detail(db_session(), svc.cipher, actor(), task_id, svc.now()))
+    return jsonify(read_models.task_detail(db_session(), svc.cipher, actor(), task_id, svc.now()))
 
 
 @api.post("/tasks/<task_id>/claim")
 def claim(task_id: str):  # type: ignore[no-untyped-def]
-    task = cases.claim_task(db_session(), services(), actor(), task_id)
-    return jsonify(queries.task_summary(task))
+    task = transactions.claim_task(db_session(), services(), actor(), task_id)
+    return jsonify(read_models.task_summary(task))
 
 
 @api.post("/tasks/<task_id>/unclaim")
 def unclaim(task_id: str):  # type: ignore[no-untyped-def]
-    task = cases.unclaim_task(db_session(), services(), actor(), task_id)
-    return jsonify(queries.task_summary(task))
+    task = transactions.unclaim_task(db_session(), services(), actor(), task_id)
+    return jsonify(read_models.task_summary(task))
 
 
 @api.post("/tasks/<task_id>/complete")
 def complete(task_id: str):  # type: ignore[no-untyped-def]
     body = json_body("data", required=("data",))
     session = db_session()
-    case = cases.complete_task(session, services(), actor(), task_id, body["data"])
-    return jsonify(queries.case_summary(session, case))
+    case = transactions.complete_task(session, services(), actor(), task_id, body["data"])
+    return jsonify(read_models.case_summary(session, case))

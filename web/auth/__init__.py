@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from engine.accounts import actor_for, check_password
+from engine.accounts.second_factor import has_second_factor, must_enrol
+from engine.accounts.users import actor_for, check_password
 from engine.audit import record
 from engine.models import User
-from engine.second_factor import has_second_factor, must_enrol
 from web.auth import throttle
 from web.state import db_session, state
 

@@ -18,7 +18,7 @@ import segno
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from engine import second_factor, totp
+from engine.accounts import second_factor, totp
 from engine.crypto import DecryptionError
 from engine.models import User
 from web.auth import (

@@ -20,17 +20,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from engine import cases as case_service
-from engine import queries
-from engine.access import is_coordinator, visible_case
 from engine.audit import record
-from engine.case_overview import case_overview, organisation_names
-from engine.consents import consent_views, withdraw_consent
-from engine.diagram import case_diagram
+from engine.case import read_models
+from engine.case import transactions as case_service
+from engine.case.access import is_coordinator, visible_case
+from engine.case.consents import consent_views, withdraw_consent
+from engine.case.diagram import case_diagram
+from engine.case.notes import add_note, list_notes
+from engine.case.overview import case_overview, organisation_names
+from engine.case.team import assign_role
 from engine.directory import list_organisations, organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
-from engine.notes import add_note, list_notes
-from engine.team import assign_role
 from engine.versions import latest_version
 from forms.registry import load_form
 from forms.validation import validate
@@ -55,7 +55,7 @@ def start_form_name() -> str:
 @cases.get("")
 def case_list():  # type: ignore[no-untyped-def]
     status = request.args.get("status") or "open"
-    page = queries.list_cases(
+    page = read_models.list_cases(
         db_session(), g.actor, status=status if status != "all" else None, limit=500
     )
     items = sorted(page.items, key=lambda c: c["updated_at"] or "", reverse=True)

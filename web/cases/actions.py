@@ -15,9 +15,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import CONSENT_ROLES
 from engine.bpmn.library import parse_xml
-from engine.cases import COORDINATOR_MESSAGES
+from engine.case.access import CONSENT_ROLES
+from engine.case.transactions import COORDINATOR_MESSAGES
 from engine.directory import ROLES, list_organisations
 from engine.models import Case, Organisation, ProcessVersion, Task
 

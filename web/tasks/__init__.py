@@ -11,14 +11,20 @@ from dataclasses import replace
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import queries
-from engine.access import own_task
-from engine.cases import claim_task, complete_task, unclaim_task
-from engine.diagram import task_instructions
+from engine.case import read_models
+from engine.case.access import own_task
+from engine.case.diagram import task_instructions
+from engine.case.transactions import claim_task, complete_task, unclaim_task
+from engine.case.worklist import (
+    Filters,
+    filter_choices,
+    guided_tasks,
+    next_task_in_case,
+    view_counts,
+)
 from engine.directory import list_organisations
 from engine.errors import Conflict, InvalidData
 from engine.models import Task
-from engine.worklist import Filters, filter_choices, guided_tasks, next_task_in_case, view_counts
 from forms.registry import load_form
 from web.auth import safe_next
 from web.form_fields import build_fields, posted_data
@@ -67,7 +73,9 @@ def task_page(task_id: str):  # type: ignore[no-untyped-def]
             return _after_completion(case_id, title)
         task = db.get(Task, task_id) or task
     else:
-        values = queries.task_detail(db, services.cipher, g.actor, task_id, services.now())["data"]
+        values = read_models.task_detail(db, services.cipher, g.actor, task_id, services.now())[
+            "data"
+        ]
     form = load_form(task.form)
     case = task.case_file
     return (

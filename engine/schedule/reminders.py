@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.audit import Actor, record
-from engine.deadlines import ESCALATION_GRACE
 from engine.models import Case, CaseTeamMember, Deadline, Reminder, Task
-from engine.notifications import Recipients, in_words, notify
+from engine.schedule.deadlines import ESCALATION_GRACE, reminder_times
+from engine.schedule.notifications import Recipients, in_words, notify
 
 BATCH = 200
 _Query = TypeVar("_Query", bound=Select)  # type: ignore[type-arg]
@@ -297,3 +297,54 @@ def _escalate(
         task_id=task.id,
     )
     outcome.sent.append(f"{reference} {task.name} overdue by {late}")
+
+
+def schedule_reminders(
+    session: Session,
+    case_id: str,
+    organisation_id: int,
+    task_id: str | None,
+    subject: str,
+    due_at: datetime,
+    leads: list[str],
+    now: datetime,
+) -> None:
+    """Add the reminders not yet known; a lead time already past is not worth sending."""
+    wanted = {
+        f"{case_id}:{task_id or subject}:{lead}": (lead, remind_at)
+        for lead, remind_at in reminder_times(due_at, leads)
+        if remind_at >= now
+    }
+    if not wanted:
+        return
+    # A task's reminders are scheduled once, when the task appears: nothing to look up.
+    known = (
+        set()
+        if task_id is not None
+        else set(session.scalars(select(Reminder.key).where(Reminder.key.in_(wanted))))
+    )
+    session.add_all(
+        Reminder(
+            key=key,
+            case_id=case_id,
+            task_id=task_id,
+            subject=subject,
+            lead=lead,
+            due_at=due_at,
+            remind_at=remind_at,
+            organisation_id=organisation_id,
+        )
+        for key, (lead, remind_at) in wanted.items()
+        if key not in known
+    )
+
+
+def cancel_reminders(session: Session, task_id: str, now: datetime) -> None:
+    session.execute(
+        update(Reminder)
+        .where(
+            Reminder.task_id == task_id, Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None)
+        )
+        .values(cancelled_at=now)
+        .execution_options(synchronize_session=False)
+    )

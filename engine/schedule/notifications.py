@@ -19,10 +19,10 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor
+from engine.case.read_models import Page, _limit, iso
 from engine.errors import InvalidData, NotFound
-from engine.mail import compose, enqueue
 from engine.models import Notification, User
-from engine.queries import Page, _limit, iso
+from engine.schedule.mail import compose, enqueue
 
 KIND_HEADINGS = {
     "reminder": "Reminder",

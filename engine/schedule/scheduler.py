@@ -31,13 +31,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.audit import Actor, record
 from engine.bpmn import runtime
 from engine.bpmn.clock import FixedClock, SystemClock, use_clock
-from engine.consents import expire_consents
+from engine.case.consents import expire_consents
+from engine.case.store import load_workflow, save_workflow
+from engine.db.context import Services
 from engine.errors import Conflict, EngineError
-from engine.mail import MailSettings, send_pending
 from engine.models import Case
-from engine.notifications import Recipients
-from engine.reminders import BATCH, escalate_overdue_tasks, send_due_reminders, skip_locked
-from engine.workflow_store import Services, load_workflow, save_workflow
+from engine.schedule.mail import MailSettings, send_pending
+from engine.schedule.notifications import Recipients
+from engine.schedule.reminders import BATCH, escalate_overdue_tasks, send_due_reminders, skip_locked
 
 log = logging.getLogger(__name__)
 

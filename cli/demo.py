@@ -19,17 +19,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import accounts
-from engine.accounts import actor_for
+from engine.accounts import users
+from engine.accounts.users import actor_for
 from engine.bpmn.clock import SystemClock
-from engine.cases import CASE_PROCESS, complete_task, open_case
+from engine.case.transactions import CASE_PROCESS, complete_task, open_case
 from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker
+from engine.db.context import Services
 from engine.directory import organisation_by_slug
 from engine.errors import EngineError, NotFound
 from engine.models import Case, ProcessVersion, Task, User
 from engine.settings import Settings
-from engine.workflow_store import Services
 from forms.registry import allowed_values, load_form
 
 DEMO_PASSWORD = "nordic-baltic-demo"  # noqa: S105 - printed for the demo on purpose
@@ -128,7 +128,7 @@ def _seed_users(session: Session, services: Services, out: Callable[[str], None]
     for demo in DEMO_USERS:
         if session.scalar(select(User.id).where(User.username == demo.username)) is not None:
             continue
-        accounts.create_user(
+        users.create_user(
             session, demo.username, demo.organisation, DEMO_PASSWORD, services.now(), demo.admin
         )
     session.commit()

@@ -16,15 +16,17 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import accounts, directory, scheduler, second_factor, versions
+from engine import directory, versions
+from engine.accounts import second_factor, users
 from engine.audit import Actor
 from engine.bpmn.clock import SystemClock
 from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker, migrate
+from engine.db.context import Services
 from engine.errors import EngineError
-from engine.mail import MailSettings
+from engine.schedule import scheduler
+from engine.schedule.mail import MailSettings
 from engine.settings import PROCESSES_DIR, Settings, generate_data_key, load_settings
-from engine.workflow_store import Services
 
 
 def _session(settings: Settings) -> Session:
@@ -50,7 +52,7 @@ def initialise(settings: Settings, demo: bool = False, out: Callable[[str], None
     out(f"database ready: {added} organisations added")
     report_deployed(deployed, out)
     if demo:
-        from web.demo import seed_demo  # noqa: PLC0415 - demo data is optional and heavy
+        from cli.demo import seed_demo  # noqa: PLC0415 - demo data is optional and heavy
 
         seed_demo(settings, out)
 
@@ -131,7 +133,7 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
     else:
         password = None  # an API-only account: it signs in with tokens, not a password
     with _session(settings) as session:
-        user = accounts.create_user(
+        user = users.create_user(
             session, args.username, args.organisation, password, SystemClock().now(), args.admin
         )
         session.commit()
@@ -144,7 +146,7 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_users_token(args: argparse.Namespace, settings: Settings) -> int:
     with _session(settings) as session:
-        token = accounts.issue_token(session, args.username, SystemClock().now())
+        token = users.issue_token(session, args.username, SystemClock().now())
         session.commit()
     print(f"API token for {args.username} (shown once; keep it secret):")
     print(token)
@@ -153,7 +155,7 @@ def cmd_users_token(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_users_reset_2fa(args: argparse.Namespace, settings: Settings) -> int:
     with _session(settings) as session:
-        is_admin = accounts.user_by_username(session, args.username).is_admin
+        is_admin = users.user_by_username(session, args.username).is_admin
         cleared = second_factor.reset(session, args.username, SystemClock().now())
         session.commit()
     if not cleared:

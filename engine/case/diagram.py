@@ -15,13 +15,14 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import visible_case
 from engine.audit import Actor
 from engine.bpmn.library import parse_xml
 from engine.bpmn.runtime import task_bpmn_ids_by_state
+from engine.case.access import visible_case
+from engine.case.store import load_workflow
+from engine.db.context import Services
 from engine.models import ProcessVersion, Task
 from engine.versions import specs_for
-from engine.workflow_store import Services, load_workflow
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from engine.access import case_visible_to, visible_case, visible_task
 from engine.audit import Actor, record
+from engine.case.access import case_visible_to, visible_case, visible_task
 from engine.crypto import Cipher
 from engine.errors import InvalidData
 from engine.models import AuditEvent, Case, Deadline, Organisation, Task, User

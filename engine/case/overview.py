@@ -14,15 +14,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import queries
-from engine.access import is_coordinator, visible_case
 from engine.audit import Actor
 from engine.bpmn.runtime import workflow_data
-from engine.consents import data_limit
-from engine.diagram import process_names
+from engine.case import read_models
+from engine.case.access import is_coordinator, visible_case
+from engine.case.consents import data_limit
+from engine.case.diagram import process_names
+from engine.case.store import load_workflow
+from engine.db.context import Services
 from engine.errors import EngineError
 from engine.models import Deadline, Organisation, Task
-from engine.workflow_store import Services, load_workflow
 
 NETWORK_STANDARD = timedelta(days=90)  # "at least 3 months, better 6"
 REFLECTION_END = "reflection_period_end"
@@ -53,9 +54,9 @@ class CaseOverview:
 
 def case_overview(session: Session, services: Services, actor: Actor, case_id: str) -> CaseOverview:
     now = services.now()
-    summary = queries.read_case(session, actor, case_id, now)
+    summary = read_models.read_case(session, actor, case_id, now)
     case = visible_case(session, actor, case_id)
-    history = queries.case_history(session, actor, case_id, now)
+    history = read_models.case_history(session, actor, case_id, now)
     names = process_names(case.process_version)
     team = [
         {

@@ -10,32 +10,27 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from engine.access import is_coordinator, own_task, visible_case
 from engine.audit import Actor, record
 from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
-from engine.consents import RETURN_REFERRAL, record_consent
+from engine.case.access import is_coordinator, own_task, visible_case
+from engine.case.consents import RETURN_REFERRAL, record_consent
+from engine.case.store import encrypt_state, fresh_workflow, load_workflow, save_workflow
+from engine.case.task_index import sync_tasks
+from engine.case.team import add_team_member
+from engine.db.context import Services
+from engine.db.unit_of_work import in_transaction
 from engine.directory import default_team, organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
-from engine.legal_deadlines import record_deadlines
 from engine.models import Case, CaseTeamMember, Organisation, Task
+from engine.schedule.legal_deadlines import record_deadlines
 from engine.versions import latest_version
-from engine.workflow_store import (
-    Services,
-    encrypt_state,
-    fresh_workflow,
-    load_workflow,
-    save_workflow,
-    sync_tasks,
-)
 from forms.validation import validate
 
 CASE_PROCESS = "victim_journey"
@@ -43,25 +38,6 @@ START_FORM = "record_first_contact"
 MESSAGES = ("new_information", "protection_needed", "withdraw", "close_case")
 COORDINATOR_MESSAGES = ("withdraw", "close_case")
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-T = TypeVar("T")
-
-
-def in_transaction(session: Session, work: Callable[[], T]) -> T:
-    """Run `work` and commit; on any error roll back so nothing is half-written.
-    A write lost to a concurrent one is a Conflict, never a 500."""
-    try:
-        result = work()
-        session.commit()
-        return result
-    except (IntegrityError, OperationalError) as exc:
-        session.rollback()
-        if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
-            raise
-        raise Conflict("the case was changed by someone else meanwhile: try again") from exc
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def new_reference(country: str) -> str:
@@ -234,12 +210,3 @@ def deliver_message(
         return case
 
     return in_transaction(session, work)
-
-
-def add_team_member(session: Session, case: Case, role: str, slug: str) -> None:
-    organisation = organisation_by_slug(session, slug)
-    for member in case.team:
-        if member.role == role:
-            member.organisation_id = organisation.id
-            return
-    case.team.append(CaseTeamMember(role=role, organisation_id=organisation.id))

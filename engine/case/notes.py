@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine.access import visible_case
 from engine.audit import Actor, record
+from engine.case.access import visible_case
+from engine.db.context import Services
 from engine.errors import InvalidData
 from engine.models import Note, Organisation, User
-from engine.workflow_store import Services
 
 MAX_NOTE_LENGTH = 5000
 

@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.deadlines import deadline_leads, parse_instant, reminder_times
 from engine.models import Case, Deadline, Reminder, Task
-from engine.workflow_store import schedule_reminders
+from engine.schedule.deadlines import deadline_leads, parse_instant, reminder_times
+from engine.schedule.reminders import schedule_reminders
 
 
 def record_deadlines(

@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from engine import totp
-from engine.accounts import actor_for, user_by_username
+from engine.accounts import totp
+from engine.accounts.users import actor_for, user_by_username
 from engine.audit import Actor, record
 from engine.crypto import Cipher
 from engine.models import User

@@ -18,16 +18,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.access import CONSENT_ROLES, is_coordinator, visible_case
 from engine.audit import Actor, record
+from engine.case.access import CONSENT_ROLES, is_coordinator, visible_case
+from engine.case.team import move_open_work, remove_team_member
+from engine.db.context import Services
+from engine.db.unit_of_work import in_transaction
 from engine.errors import Conflict, Forbidden, NotFound
-from engine.models import Case, Consent, Organisation, Reminder, Task
+from engine.models import Case, Consent, Organisation, Task
 
 if TYPE_CHECKING:  # the workflow store filters prefill with `shared_fields`
-    from engine.workflow_store import Services
+    from engine.db.context import Services
 
 RETURN_REFERRAL = "referral for safe return"
 # The consent holds through the whole day she named, wherever the partner is.
@@ -102,7 +105,6 @@ def withdraw_consent(
     session: Session, services: Services, actor: Actor, case_id: str, consent_id: Any
 ) -> Consent:
     """She withdraws her consent: only the coordinator records it."""
-    from engine.cases import in_transaction  # the case transactions build on this module
 
     def work() -> Consent:
         case = visible_case(session, actor, case_id)
@@ -132,32 +134,14 @@ def _end(
 ) -> None:
     """End a consent: off the team, its open tasks to the coordinator, audited."""
     consent.withdrawn_at, consent.withdrawn_by_user_id = now, actor.user_id
-    for member in list(case.team):
-        if member.role == consent.role and member.organisation_id == consent.organisation_id:
-            case.team.remove(member)
+    remove_team_member(case, consent.role, consent.organisation_id)
     coordinator = next(m.organisation_id for m in case.team if m.role == "coordinator")
-    moved = list(
-        session.scalars(
-            select(Task.id).where(
-                Task.case_id == case.id,
-                Task.organisation_id == consent.organisation_id,
-                Task.state == "open",
-            )
-        )
+    moved = move_open_work(
+        session,
+        Task.case_id == case.id,
+        Task.organisation_id == consent.organisation_id,
+        to=coordinator,
     )
-    if moved:
-        session.execute(
-            update(Task)
-            .where(Task.id.in_(moved))
-            .values(organisation_id=coordinator, claimed_by_id=None)
-            .execution_options(synchronize_session=False)
-        )
-        session.execute(
-            update(Reminder)
-            .where(Reminder.task_id.in_(moved), Reminder.sent_at.is_(None))
-            .values(organisation_id=coordinator)
-            .execution_options(synchronize_session=False)
-        )
     record(
         session,
         actor,
@@ -167,7 +151,7 @@ def _end(
         consent_id=consent.id,
         organisation=consent.organisation.slug,
         role=consent.role,
-        tasks_moved=len(moved),
+        tasks_moved=moved,
     )
 
 

@@ -1,0 +1,100 @@
+"""The task index: one row per human task, kept in step with the workflow on every save.
+
+Newly ready tasks are indexed with their organisation (from the case team), due date,
+reminders and prefilled data; indexed tasks the workflow dropped are cancelled.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.bpmn import runtime
+from engine.case.access import CONSENT_ROLES
+from engine.case.consents import shared_fields
+from engine.db.context import Services
+from engine.errors import NotFound
+from engine.models import Case, Task
+from engine.schedule.deadlines import DEFAULT_TASK_REMINDERS, task_due_at
+from engine.schedule.reminders import cancel_reminders, schedule_reminders
+from forms.registry import load_form
+
+
+def sync_tasks(session: Session, services: Services, case: Case, workflow) -> None:  # type: ignore[no-untyped-def]
+    """Index newly ready human tasks; mark indexed tasks the workflow dropped as cancelled."""
+    with session.no_autoflush:
+        _sync_tasks(session, services, case, workflow)
+    session.flush()
+
+
+def _sync_tasks(session: Session, services: Services, case: Case, workflow) -> None:  # type: ignore[no-untyped-def]
+    now = services.now()
+    # Rows changed in this transaction but not flushed yet keep their new state.
+    open_rows = {
+        t.id: t
+        for t in session.scalars(select(Task).where(Task.case_id == case.id, Task.state == "open"))
+        if t.state == "open"
+    }
+    ready_ids, new_tasks = runtime.ready_tasks_beyond(workflow, open_rows.keys())
+    team = {m.role: m.organisation_id for m in case.team}
+    coordinator = team["coordinator"]
+    for human in new_tasks:
+        due_at = task_due_at(now, human.due, human.due_date)
+        task = Task(
+            id=human.id,
+            case_id=case.id,
+            name=human.name,
+            title=human.title,
+            process_id=human.process_id,
+            role=human.role or "coordinator",
+            # A role nobody fills yet falls to the coordinator, who can re-assign it.
+            organisation_id=team.get(human.role or "coordinator", coordinator),
+            form=human.form,
+            state="open",
+            created_at=now,
+            due_at=due_at,
+            reminders=list(human.reminders or DEFAULT_TASK_REMINDERS),
+        )
+        shared = (
+            shared_fields(session, case.id, task.organisation_id)
+            if task.role in CONSENT_ROLES and task.organisation_id != coordinator
+            else None
+        )
+        task.data = services.cipher.encrypt(
+            json.dumps(prefill(human, shared), default=str).encode(), human.id
+        )
+        session.add(task)
+        case.stage = human.process_id
+        if due_at is not None:
+            schedule_reminders(
+                session,
+                case.id,
+                task.organisation_id,
+                human.id,
+                human.name,
+                due_at,
+                task.reminders,
+                now,
+            )
+    for task_id, row in open_rows.items():
+        if task_id not in ready_ids:
+            row.state = "cancelled"
+            row.completed_at = now
+            cancel_reminders(session, task_id, now)
+
+
+def prefill(human: runtime.HumanTask, shared: set[str] | None = None) -> dict[str, object]:
+    """What the form shows before submission: its own fields already in the data. For an
+    organisation working through her consent (`shared` given), only what she agreed to
+    share with it."""
+    try:
+        fields = load_form(human.form).schema.get("properties", {})
+    except NotFound:  # a task without a form has nothing to prefill
+        fields = {}
+    return {
+        k: v
+        for k, v in human.data.items()
+        if (k in fields or k == "service") and (shared is None or k in shared)
+    }
