@@ -1,0 +1,1 @@
+"""People and their credentials: users, API tokens and second factors."""

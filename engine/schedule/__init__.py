@@ -1,0 +1,1 @@
+"""Time-driven work: deadlines, reminders, notifications, e-mail and the scheduler."""
