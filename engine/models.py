@@ -72,7 +72,7 @@ class User(Base):
     # Where reminders and escalations are e-mailed (never with personal data of a case).
     email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
-    # The TOTP second factor (see engine/second_factor.py): the secret, encrypted with
+    # The TOTP second factor (see engine/accounts/second_factor.py): the secret, encrypted with
     # the data key bound to "totp:<id>", and the last time step accepted, so that a
     # code is never accepted twice. Both None: no second factor.
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -237,7 +237,7 @@ class Reminder(Base):
 class Consent(Base):
     """Her consent to share data with one organisation: to whom, which fields (names
     only), for what purpose, until when, in which language it was explained. Withdrawing
-    it, or its end passing, takes that organisation off the case (see engine/consents.py).
+    it, or its end passing, takes that organisation off the case (see engine/case/consents.py).
     No personal data here: field names, dates and codes only."""
 
     __tablename__ = "consent"

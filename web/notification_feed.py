@@ -1,5 +1,5 @@
 """Reminders and escalations for the signed-in person, for the header badge and the
-notifications page, read through the scheduler's `engine.notifications` service."""
+notifications page, read through the scheduler's `engine.schedule.notifications` service."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The second factor of staff accounts (TOTP, see engine/totp.py).
+"""The second factor of staff accounts (TOTP, see engine/accounts/totp.py).
 
 Mandatory for administrators, voluntary for everyone else. The secret is stored
 encrypted with the data key, bound to "totp:<user id>" so a blob copied onto another

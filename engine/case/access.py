@@ -1,7 +1,7 @@
 """Need to know: which cases and tasks an organisation may see.
 
 An organisation sees a case while it is on the case team or holds a task in it.
-A role held only through her consent (the return partner, see engine/consents.py)
+A role held only through her consent (the return partner, see engine/case/consents.py)
 gives access only while the organisation is on the team: once the consent ends, the
 tasks it completed in that role no longer show it the case.
 Administrators manage the system; being one grants no access to cases. A case that

@@ -9,7 +9,7 @@ coordinator, so the case goes on and the partner loses access at once. A consent
 whose last day has passed ends the same way, by the scheduler (`expire_consents`),
 as the system: one way to end a consent, so the partner never keeps a task it can no
 longer see. Completed tasks of a consent role give no access by themselves
-(engine/access.py), so nothing else keeps the case visible to the partner.
+(engine/case/access.py), so nothing else keeps the case visible to the partner.
 """
 
 from __future__ import annotations
