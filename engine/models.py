@@ -127,7 +127,11 @@ class Case(Base):
     __tablename__ = "case_file"
     # The scheduler's timer query (open cases whose next timer is due): without the
     # status in front, a planner may pick the status index and scan every open case.
-    __table_args__ = (Index("ix_case_timer_due", "status", "next_timer_at"),)
+    __table_args__ = (
+        Index("ix_case_timer_due", "status", "next_timer_at"),
+        # The case list's order and its cursor.
+        Index("ix_case_created", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -152,10 +156,12 @@ class Case(Base):
 
 class CaseTeamMember(Base):
     __tablename__ = "case_team"
+    # The cases an organisation sees start here (engine/case/access.py).
+    __table_args__ = (Index("ix_case_team_org_case", "organisation_id", "case_id"),)
 
     case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(40), primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
 
     case: Mapped[Case] = relationship(back_populates="team")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
@@ -166,7 +172,12 @@ class Task(Base):
 
     __tablename__ = "task"
     __table_args__ = (
-        Index("ix_task_org_state", "organisation_id", "state"),
+        # An organisation's task lists: the counts by due time, the API list in its
+        # order, a person's own tasks, and the cases its tasks show it (need to know).
+        Index("ix_task_org_state_due", "organisation_id", "state", "due_at"),
+        Index("ix_task_org_state_created", "organisation_id", "state", "created_at", "id"),
+        Index("ix_task_claimed", "claimed_by_id", "state", "created_at"),
+        Index("ix_task_org_case", "organisation_id", "case_id", "role"),
         Index("ix_task_case_state", "case_id", "state"),
         Index("ix_task_state_due", "state", "due_at"),
         # The scheduler's escalation query: open, not yet escalated, due before a time.
