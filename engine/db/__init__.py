@@ -1,4 +1,5 @@
-"""Database engine and sessions from a URL, and schema migration with Alembic."""
+"""Database engine and sessions from a URL, schema migration with Alembic, and the
+planner's statistics."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 # How long a SQLite writer waits for the lock before the request answers 503 (busy).
 SQLITE_BUSY_SECONDS = 15
@@ -77,5 +79,26 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str) -> None:
-    """Create or upgrade the schema to the newest migration."""
+    """Create or upgrade the schema to the newest migration, then refresh statistics:
+    a migration may add the very indexes the planner should now choose."""
     command.upgrade(alembic_config(url), "head")
+    analyse(url)
+
+
+def analyse(url: str) -> None:
+    """Refresh the query planner's statistics (after `nbassist init` and migrations).
+
+    Without them SQLite guesses, and at 10,000 cases it chose to search the team and
+    task tables once per case for the case list (minutes instead of milliseconds).
+    SQLite samples at most `analysis_limit` rows per index, so this stays quick however
+    large the database grows; PostgreSQL's ANALYZE samples by itself.
+    """
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
+    finally:
+        engine.dispose()
