@@ -21,7 +21,7 @@ from engine.accounts import second_factor, users
 from engine.audit import Actor
 from engine.bpmn.clock import SystemClock
 from engine.crypto import Cipher
-from engine.db import make_engine, make_sessionmaker, migrate
+from engine.db import analyse, make_engine, make_sessionmaker, migrate
 from engine.db.context import Services
 from engine.errors import EngineError
 from engine.schedule import scheduler
@@ -55,6 +55,7 @@ def initialise(settings: Settings, demo: bool = False, out: Callable[[str], None
         from cli.demo import seed_demo  # noqa: PLC0415 - demo data is optional and heavy
 
         seed_demo(settings, out)
+    analyse(settings.database_url)  # the planner's statistics, now that the data is in
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
