@@ -7,57 +7,19 @@ import base64
 import os
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
 from engine import directory, versions
-from engine.accounts import users
 from engine.audit import Actor
 from engine.bpmn.clock import FixedClock
 from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker, migrate, normalise_url
 from engine.db.context import Services
-from engine.models import (
-    ApiToken,
-    AuditEvent,
-    Base,
-    Case,
-    CaseTeamMember,
-    Consent,
-    Deadline,
-    LoginAttempt,
-    Note,
-    Notification,
-    OutboxMail,
-    Reminder,
-    Task,
-    User,
-)
 from engine.settings import PROCESSES_DIR, Settings
-
-DATA = Path(__file__).parent / "data"
-START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-TEST_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
-# Case data first, so foreign keys never block the clean-up.
-CASE_TABLES = (
-    Notification,
-    OutboxMail,
-    Reminder,
-    Deadline,
-    LoginAttempt,
-    Note,
-    Task,
-    Consent,
-    CaseTeamMember,
-    Case,
-    AuditEvent,
-    ApiToken,
-    User,
-)
+from tests.factories.database import CASE_TABLES, DATA, START, TEST_KEY
 
 
 def _reset_postgres(url: str) -> None:
@@ -137,14 +99,3 @@ def settings(database_url: str) -> Settings:
         smtp_url=None,
         base_url="http://127.0.0.1:5000",
     )
-
-
-def make_user(session: Session, username: str, organisation: str, admin: bool = False) -> str:
-    """A staff member of `organisation` (a slug); returns an API token for them."""
-    users.create_user(session, username, organisation, "correct horse battery", START, admin)
-    token = users.issue_token(session, username, START)
-    session.commit()
-    return token
-
-
-__all__ = ["Base", "make_user", "START", "DATA"]

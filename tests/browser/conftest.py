@@ -8,7 +8,6 @@ Set NBASSIST_SCREENSHOTS=/some/folder to keep screenshots of the pages the tests
 from __future__ import annotations
 
 import base64
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,13 +21,12 @@ from engine import versions
 from engine.audit import Actor
 from engine.db import make_sessionmaker
 from engine.settings import Settings
-from tests.conftest import CASE_TABLES, START, TEST_KEY, make_user
+from tests.factories.database import CASE_TABLES, START, TEST_KEY
+from tests.factories.people import make_user
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-VENDOR = Path(__file__).parent / "vendor"
 DIAGRAM = Path(__file__).parent / "data" / "browser_case.bpmn"
-PASSWORD = "correct horse battery"
 LAUNCH_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -103,40 +101,3 @@ def page(browser: Any) -> Iterator[Any]:
     tab.page_errors = errors
     yield tab
     context.close()
-
-
-def screenshot(page: Any, name: str) -> None:
-    folder = os.environ.get("NBASSIST_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def sign_out(page: Any) -> None:
-    page.click("header form button[type=submit]")
-    page.wait_for_selector("#username")
-
-
-def fill_form(page: Any, data: dict[str, Any]) -> None:
-    """Answer a rendered task form the way a person would, whatever each widget is."""
-    for name, value in data.items():
-        values = value if isinstance(value, list) else [value]
-        for item in values:
-            text = ("true" if item else "false") if isinstance(item, bool) else str(item)
-            field = page.locator(f'[name="{name}"]').first
-            tag = field.evaluate("e => e.tagName.toLowerCase()")
-            kind = field.get_attribute("type") or ""
-            if tag == "select":
-                page.select_option(f'select[name="{name}"]', text)
-            elif kind in ("radio", "checkbox"):
-                page.check(f'input[name="{name}"][value="{text}"]')
-            else:
-                field.fill(text)

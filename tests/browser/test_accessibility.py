@@ -6,21 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.browser.conftest import VENDOR, fill_form, sign_in
-from tests.web.api_client import START_DATA
-
-SEVERE = ("serious", "critical")
-
-
-def violations(page: Any) -> list[str]:
-    page.add_script_tag(path=str(VENDOR / "axe.min.js"))
-    result = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in result["violations"]
-        if v["impact"] in SEVERE
-    ]
+from tests.factories.api_client import START_DATA
+from tests.factories.browser import fill_form, sign_in, violations
 
 
 def test_the_daily_pages_have_no_serious_accessibility_problems(

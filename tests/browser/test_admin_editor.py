@@ -16,9 +16,8 @@ from sqlalchemy import Engine, delete, func, select
 from engine.accounts import totp
 from engine.db import make_sessionmaker
 from engine.models import ProcessVersion
-from tests.browser.conftest import PASSWORD, screenshot
-from tests.browser.test_accessibility import violations
-from tests.conftest import make_user
+from tests.factories.browser import PASSWORD, screenshot, violations
+from tests.factories.people import make_user
 
 RENAME = """() => {
   const modeler = document.getElementById("modeler").bpmnModeler;

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.browser.conftest import fill_form, screenshot, sign_in, sign_out
-from tests.form_data import valid_data
-from tests.web.api_client import START_DATA
+from tests.factories.api_client import START_DATA
+from tests.factories.browser import fill_form, screenshot, sign_in, sign_out
+from tests.factories.form_data import valid_data
 
 
 def open_tasks(page: Any) -> dict[str, str]:

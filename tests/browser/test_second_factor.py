@@ -12,9 +12,8 @@ from sqlalchemy import Engine
 
 from engine.accounts import totp
 from engine.db import make_sessionmaker
-from tests.browser.conftest import PASSWORD, screenshot, sign_out
-from tests.browser.test_accessibility import violations
-from tests.conftest import make_user
+from tests.factories.browser import PASSWORD, screenshot, sign_out, violations
+from tests.factories.people import make_user
 
 
 def password_step(page: Any, base: str, username: str) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import sessionmaker
 from engine.case import transactions
 from engine.errors import Conflict
 from engine.models import AuditEvent, Case, Task
-from tests.engine.case_walker import NO_RISK, Walker, staff
-from tests.form_data import valid_data
+from tests.factories.case_walker import NO_RISK, Walker, staff
+from tests.factories.form_data import valid_data
 
 THREADS = 20
 

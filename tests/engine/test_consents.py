@@ -14,49 +14,11 @@ from engine.case import consents, read_models
 from engine.case.access import visible_case, visible_task
 from engine.case.overview import case_overview
 from engine.db import make_sessionmaker
-from engine.db.context import Services
 from engine.errors import Conflict, Forbidden, NotFound
-from engine.models import AuditEvent, Consent, Task
-from tests.engine.case_walker import NO_RISK, Walker, staff
-from tests.engine.scheduler_factories import fresh, run_tick
-from tests.engine.test_journey_cases import walk_to_her_decision
-
-COORDINATOR_NOTE = "She fears the recruiter who lives in Riga"
-
-
-def to_return(session: Session, services: Services) -> Walker:
-    """Her case, up to the referral consent: Latvia, MARTA, a note of the coordinator's
-    own that the partner must never read."""
-    walker = Walker(session, services, has_residence_right=True)
-    walk_to_her_decision(walker, NO_RISK)
-    walker.complete("her_decision", future="return")
-    walker.complete(
-        "select_return_partner",
-        return_partner="lv-marta",
-        return_country="LV",
-        notes=COORDINATOR_NOTE,
-    )
-    return walker
-
-
-def consent(walker: Walker, **overrides: object) -> Consent:
-    walker.complete(
-        "referral_consent",
-        **{
-            "consent_given": True,
-            "shared_fields": ["languages", "travel_date"],
-            "valid_until": "2026-06-30",
-            "explained_in_language": "lv",
-            "interpreter_used": True,
-            **overrides,
-        },
-    )
-    return only_consent(walker)
-
-
-def only_consent(walker: Walker) -> Consent:
-    walker.session.expire_all()
-    return walker.session.scalars(select(Consent).where(Consent.case_id == walker.case.id)).one()
+from engine.models import AuditEvent, Task
+from tests.factories.case_walker import staff
+from tests.factories.consents import COORDINATOR_NOTE, consent, only_consent, to_return
+from tests.factories.scheduler import fresh, run_tick
 
 
 def actions(session: Session, case_id: str) -> list[str]:

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from engine.case import read_models
 from engine.crypto import DecryptionError
 from engine.models import AuditEvent, Case, Task
-from tests.engine.case_walker import Walker, staff
+from tests.factories.case_walker import Walker, staff
 
 ALIAS = "Zorya-Unique-Alias"
 

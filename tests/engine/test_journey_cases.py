@@ -10,7 +10,7 @@ from engine.case.access import visible_case
 from engine.errors import NotFound
 from engine.models import AuditEvent, Deadline, Task
 from forms.registry import allowed_values, load_form
-from tests.engine.case_walker import NO_RISK, Walker, staff
+from tests.factories.case_walker import NO_RISK, Walker, staff, walk_to_her_decision
 
 ASSESS_NEEDS = load_form("assess_needs").schema
 NINE_SERVICES = allowed_values(ASSESS_NEEDS["properties"]["services"], ASSESS_NEEDS)
@@ -69,11 +69,6 @@ def test_assistance_is_unconditional_every_chosen_service_gets_its_task(session,
     assert len(provide) == 9
     assert sorted(t.organisation.slug for t in provide) == sorted(SERVICE_HOLDER.values())
     assert_every_task_at_its_roles_organisation(walker)
-
-
-def walk_to_her_decision(walker: Walker, risk: dict[str, bool]) -> None:
-    walker.complete("police_risk_input", **risk)
-    walker.complete("risk_assessment", **risk)
 
 
 def choose_return_to_latvia(walker: Walker, risk: dict[str, bool]) -> None:

@@ -19,8 +19,8 @@ from engine.db import make_sessionmaker
 from engine.models import OutboxMail, Reminder
 from engine.schedule import mail, scheduler
 from engine.schedule.mail import MailSettings, SmtpServer, parse_smtp_url, retry_delay, send_pending
-from tests.conftest import START
-from tests.engine.scheduler_factories import (
+from tests.factories.database import START
+from tests.factories.scheduler import (
     ALIAS,
     BASE_URL,
     count,

@@ -19,8 +19,9 @@ from engine.models import AuditEvent, Case, Notification, OutboxMail, Reminder, 
 from engine.schedule import scheduler
 from engine.schedule.deadlines import DEFAULT_TASK_REMINDERS, ESCALATION_GRACE, deadline_leads
 from engine.settings import PROCESSES_DIR
-from tests.conftest import START
-from tests.engine.scheduler_factories import (
+from tests.factories.database import START
+from tests.factories.form_data import valid_data
+from tests.factories.scheduler import (
     SCHED_PERMIT,
     complete,
     count,
@@ -32,7 +33,6 @@ from tests.engine.scheduler_factories import (
     sent_reminders,
     staff,
 )
-from tests.form_data import valid_data
 
 DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)

@@ -7,7 +7,7 @@ import pytest
 from engine.case.access import visible_case
 from engine.case.team import assign_role
 from engine.errors import Forbidden, InvalidData, NotFound
-from tests.engine.case_walker import Walker, staff
+from tests.factories.case_walker import Walker, staff
 
 
 def test_open_tasks_follow_a_role_to_its_new_organisation(session, services):

@@ -1,11 +1,19 @@
+"""Fixtures of the page and API tests: the app on the demo process, a client of it, a
+client of the app running the real victim journey, and a process library that forgets
+what a test deployed."""
+
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
 
 from engine.bpmn.clock import FixedClock
+from engine.models import ProcessVersion
 from engine.settings import Settings
 from web import create_app
 
@@ -26,3 +34,20 @@ def app(db: Engine, settings: Settings, clock: FixedClock) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def journey(db: Engine, settings: Settings, clock: FixedClock) -> FlaskClient:
+    """A client of the app running the real victim journey (not the demo process)."""
+    app = create_app({"settings": settings, "engine": db, "clock": clock, "TESTING": True})
+    return app.test_client()
+
+
+@pytest.fixture
+def library(db: Engine, session: Session) -> Iterator[Session]:
+    """Forget the process versions a test deployed: the library outlives a test."""
+    known = set(session.scalars(select(ProcessVersion.id)))
+    yield session
+    session.rollback()
+    session.execute(delete(ProcessVersion).where(ProcessVersion.id.not_in(known)))
+    session.commit()

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from engine.audit import verify_chain
 from engine.models import AuditEvent, Case, Task
-from tests.conftest import make_user
-from tests.form_data import valid_data
-from tests.web.api_client import Api
+from tests.factories.api_client import Api
+from tests.factories.form_data import valid_data
+from tests.factories.people import make_user
 
 
 def coordinator(client, session: Session) -> Api:

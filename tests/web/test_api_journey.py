@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import make_user
-from tests.web.api_client import Api
+from tests.factories.api_client import Api
+from tests.factories.people import make_user
 from web import create_app
 
 

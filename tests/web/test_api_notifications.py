@@ -15,8 +15,9 @@ from engine.accounts import users
 from engine.models import Notification
 from engine.schedule.mail import MailSettings
 from engine.schedule.scheduler import tick
-from tests.conftest import START, make_user
-from tests.web.api_client import Api
+from tests.factories.api_client import Api
+from tests.factories.database import START
+from tests.factories.people import make_user
 
 FIELDS = {
     "id",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from tests.conftest import DATA, TEST_KEY
+from tests.factories.database import DATA, TEST_KEY
 
 HOSTILE = {
     "xxe.bpmn": b"""<?xml version="1.0"?>
@@ -130,9 +130,9 @@ def test_scheduler_tick_at_walks_a_reflection_period_to_its_end(cli_env, capsys,
     from datetime import UTC, datetime, timedelta
 
     from engine.bpmn.clock import FixedClock
-    from tests.engine.case_walker import start_data
-    from tests.form_data import valid_data
-    from tests.web.api_client import Api
+    from tests.factories.api_client import Api
+    from tests.factories.case_walker import start_data
+    from tests.factories.form_data import valid_data
     from web import create_app
 
     run(capsys, "init")
@@ -190,7 +190,7 @@ def test_scheduler_tick_at_walks_a_reflection_period_to_its_end(cli_env, capsys,
 def test_the_demo_admin_sets_up_a_second_factor_and_the_others_sign_in_as_before(cli_env, capsys):
     from cli.demo import DEMO_PASSWORD
     from engine.accounts import totp
-    from tests.web.pages import post, shown_secret
+    from tests.factories.pages import post, shown_secret
     from web import create_app
 
     code, out, _ = run(capsys, "init", "--demo")

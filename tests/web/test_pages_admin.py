@@ -4,102 +4,28 @@ sources, and deploying uploaded diagrams — hostile ones included — from the 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from engine.models import ProcessVersion
-from tests.conftest import DATA, make_user
-from tests.web.pages import csrf_token, post, sign_in, sign_in_as_administrator, text
-from tests.web.test_pages_cases import open_case_through_the_page
-
-DEMO = (DATA / "demo_case.bpmn").read_bytes()
-DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
-LAST_FLOW = b'<bpmn:sequenceFlow id="f_end" sourceRef="inform_rights" targetRef="end"/>'
-
-
-def demo_with(old: bytes, new: bytes) -> bytes:
-    assert old in DEMO
-    return DEMO.replace(old, new, 1)
-
-
-def with_doctype(doctype: bytes, reference: bytes) -> bytes:
-    body = DEMO.removeprefix(DECLARATION)
-    return DECLARATION + doctype + b"\n" + body.replace(b"emergency accommodation", reference, 1)
-
-
-LAUGHS = b"".join(
-    b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"lol") * 10)
-    for i in range(1, 10)
+from tests.factories.pages import (
+    csrf_token,
+    open_case_through_the_page,
+    post,
+    sign_in,
+    sign_in_as_administrator,
+    text,
 )
-HOSTILE = {
-    "xxe": with_doctype(
-        b'<!DOCTYPE bpmn:definitions [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', b"&xxe;"
-    ),
-    "billion laughs": with_doctype(b"<!DOCTYPE lolz [" + LAUGHS + b"]>", b"&lol9;"),
-    "not utf-8": demo_with(b"Arrange immediate safety", "Arrangér sikkerhed".encode("latin-1")),
-    "python in a condition": demo_with(
-        LAST_FLOW,
-        b'<bpmn:sequenceFlow id="f_end" sourceRef="inform_rights" targetRef="end">'
-        b"<bpmn:conditionExpression>__import__('os').system('id') == 0"
-        b"</bpmn:conditionExpression></bpmn:sequenceFlow>",
-    ),
-    "script task": demo_with(
-        LAST_FLOW,
-        b'<bpmn:sequenceFlow id="f_end" sourceRef="inform_rights" targetRef="evil"/>'
-        b'<bpmn:scriptTask id="evil"><bpmn:incoming>f_end</bpmn:incoming>'
-        b"<bpmn:outgoing>f_evil</bpmn:outgoing><bpmn:script>import os</bpmn:script>"
-        b'</bpmn:scriptTask><bpmn:sequenceFlow id="f_evil" sourceRef="evil" targetRef="end"/>',
-    ).replace(b'"end"><bpmn:incoming>f_end<', b'"end"><bpmn:incoming>f_evil<'),
-    "not xml": b"<bpmn:definitions",
-}
-WHAT_IT_SAYS = {
-    "xxe": "DOCTYPE and ENTITY declarations are not allowed",
-    "billion laughs": "DOCTYPE and ENTITY declarations are not allowed",
-    "not utf-8": "not valid UTF-8",
-    "python in a condition": "condition of sequenceFlow",
-    "script task": "script tasks are not allowed",
-    "not xml": "malformed XML",
-}
-
-
-@pytest.fixture
-def library(db: Engine, session: Session) -> Iterator[Session]:
-    """Forget the process versions a test deployed: the library outlives a test."""
-    known = set(session.scalars(select(ProcessVersion.id)))
-    yield session
-    session.rollback()
-    session.execute(delete(ProcessVersion).where(ProcessVersion.id.not_in(known)))
-    session.commit()
-
-
-def administrator(client: FlaskClient, session: Session) -> None:
-    make_user(session, "ada", "no-police", admin=True)
-    sign_in_as_administrator(client, "ada")
-
-
-def version_count(session: Session, process_id: str = "demo_case") -> int:
-    session.commit()
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ProcessVersion)
-            .where(ProcessVersion.process_id == process_id)
-        )
-        or 0
-    )
-
-
-def latest(session: Session, process_id: str = "demo_case") -> ProcessVersion:
-    session.commit()
-    return session.scalars(
-        select(ProcessVersion)
-        .where(ProcessVersion.process_id == process_id)
-        .order_by(ProcessVersion.version.desc())
-    ).first()
+from tests.factories.people import make_user
+from tests.factories.process_library import (
+    HOSTILE,
+    WHAT_IT_SAYS,
+    administrator,
+    demo_with,
+    latest,
+    version_count,
+)
 
 
 def upload(client: FlaskClient, *files: tuple[str, bytes], base: str = "demo_case"):  # type: ignore[no-untyped-def]

@@ -12,16 +12,15 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from tests.conftest import make_user
-from tests.web.pages import csrf_token, sign_in, text
-from tests.web.test_pages_admin import (
+from tests.factories.pages import csrf_token, sign_in, text
+from tests.factories.people import make_user
+from tests.factories.process_library import (
     DEMO,
     HOSTILE,
     WHAT_IT_SAYS,
     administrator,
     demo_with,
     latest,
-    library,  # noqa: F401 (a fixture)
     version_count,
 )
 

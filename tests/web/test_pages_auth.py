@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from engine.bpmn.clock import FixedClock
-from tests.conftest import make_user
-from tests.web.pages import csrf_token, post, sign_in, text
+from tests.factories.pages import csrf_token, post, sign_in, text
+from tests.factories.people import make_user
 
 
 def test_a_page_sends_a_visitor_to_sign_in_first(client: FlaskClient) -> None:

@@ -4,27 +4,21 @@ service they are about."""
 
 from __future__ import annotations
 
-import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.bpmn.clock import FixedClock
 from engine.models import Case, Organisation, Task
-from engine.settings import Settings
-from tests.conftest import make_user
-from tests.form_data import valid_data
-from tests.web.pages import post, sign_in, text
-from tests.web.test_pages_cases import open_case_through_the_page
-from tests.web.test_pages_tasks import switch_user, task_id
-from web import create_app
-
-
-@pytest.fixture
-def journey(db: Engine, settings: Settings, clock: FixedClock) -> FlaskClient:
-    """A client of the app running the real victim journey (not the demo process)."""
-    app = create_app({"settings": settings, "engine": db, "clock": clock, "TESTING": True})
-    return app.test_client()
+from tests.factories.form_data import valid_data
+from tests.factories.pages import (
+    open_case_through_the_page,
+    post,
+    sign_in,
+    switch_user,
+    task_id,
+    text,
+)
+from tests.factories.people import make_user
 
 
 def coordinated_case(client: FlaskClient, session: Session) -> str:

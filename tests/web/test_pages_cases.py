@@ -9,17 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import Case, Note
-from tests.conftest import make_user
-from tests.web.api_client import START_DATA
-from tests.web.pages import post, sign_in, text
-
-
-def open_case_through_the_page(client: FlaskClient, **overrides: object) -> str:
-    response = post(client, "/cases/new", {**START_DATA, **overrides})
-    assert response.status_code == 302, text(response)
-    match = re.fullmatch(r"/cases/([0-9a-f-]{36})", response.headers["Location"])
-    assert match, response.headers["Location"]
-    return match.group(1)
+from tests.factories.api_client import START_DATA
+from tests.factories.pages import open_case_through_the_page, post, sign_in, text
+from tests.factories.people import make_user
 
 
 def test_the_open_a_case_page_shows_the_start_form(client: FlaskClient, session: Session) -> None:

@@ -9,12 +9,10 @@ from sqlalchemy.orm import Session
 
 from engine.db.context import Services
 from engine.models import Consent
-from tests.conftest import make_user
-from tests.engine.case_walker import Walker
-from tests.engine.test_consents import consent, to_return
-from tests.web.pages import post, sign_in, text
-from tests.web.test_pages_case_actions import journey  # noqa: F401 (a fixture)
-from tests.web.test_pages_tasks import switch_user
+from tests.factories.case_walker import Walker
+from tests.factories.consents import consent, to_return
+from tests.factories.pages import post, sign_in, switch_user, text
+from tests.factories.people import make_user
 
 
 def referred_case(session: Session, services: Services) -> tuple[Walker, Consent]:

@@ -12,19 +12,19 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn.clock import FixedClock
 from engine.models import Notification, Task
-from tests.conftest import START, make_user
-from tests.form_data import valid_data
-from tests.web.pages import post, sign_in, text
-from tests.web.test_pages_cases import open_case_through_the_page
+from tests.factories.database import START
+from tests.factories.form_data import valid_data
+from tests.factories.pages import (
+    open_case_through_the_page,
+    post,
+    sign_in,
+    switch_user,
+    task_id,
+    text,
+)
+from tests.factories.people import make_user
 
 ROW = 'data-task="immediate_safety"'  # a row of the task list
-
-
-def task_id(session: Session, case_id: str, name: str) -> str:
-    session.commit()  # end the read transaction: see what the app committed since
-    return session.scalar(
-        select(Task.id).where(Task.case_id == case_id, Task.name == name, Task.state == "open")
-    )
 
 
 def opened_case(client: FlaskClient, session: Session) -> str:
@@ -32,11 +32,6 @@ def opened_case(client: FlaskClient, session: Session) -> str:
     make_user(session, "sven", "se-police")
     sign_in(client, "anna")
     return open_case_through_the_page(client)
-
-
-def switch_user(client: FlaskClient, username: str) -> None:
-    post(client, "/sign-out")
-    sign_in(client, username)
 
 
 def test_an_empty_task_list_says_what_to_do_next(client: FlaskClient, session: Session) -> None:

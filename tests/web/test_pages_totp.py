@@ -21,8 +21,8 @@ from engine.bpmn.clock import FixedClock
 from engine.crypto import Cipher, DecryptionError
 from engine.models import AuditEvent, LoginAttempt, User
 from engine.settings import Settings
-from tests.conftest import TEST_KEY, make_user
-from tests.web.pages import (
+from tests.factories.database import TEST_KEY
+from tests.factories.pages import (
     PASSWORD,
     current_code,
     post,
@@ -30,9 +30,10 @@ from tests.web.pages import (
     sign_in,
     sign_in_as_administrator,
 )
-from tests.web.pages import (
+from tests.factories.pages import (
     text as body,
 )
+from tests.factories.people import make_user
 
 STEP = timedelta(seconds=30)
 

@@ -6,11 +6,11 @@ import threading
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from bpmn_factories import T0, workflow
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
 from engine.bpmn import clock, runtime
 from engine.bpmn.clock import FixedClock, SystemClock, use_clock
+from tests.factories.bpmn import T0, workflow
 
 
 def test_fixed_clock_moves_only_when_told():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bpmn_factories import DATA, bundles, library_files, linear, process_xml
 
 from engine.bpmn.library import (
     MAX_FILE_BYTES,
@@ -14,6 +13,7 @@ from engine.bpmn.library import (
     parse_xml,
 )
 from engine.errors import InvalidProcess
+from tests.factories.bpmn import DATA, bundles, library_files, linear, process_xml
 
 # The shared corpora sit beside the repository (read in place, never copied).
 MIWG = Path(__file__).resolve().parents[3].parent / "shared" / "corpora" / "miwg-reference"

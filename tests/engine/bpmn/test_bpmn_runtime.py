@@ -6,11 +6,11 @@ import json
 from datetime import date, datetime, timedelta
 
 import pytest
-from bpmn_factories import T0, reload, workflow
 
 from engine.bpmn import runtime
 from engine.bpmn.clock import FixedClock, use_clock
 from engine.errors import Conflict, InvalidData, NotFound
+from tests.factories.bpmn import T0, reload, workflow
 
 START_DATA = {"country": "NO", "start_date": "2025-01-01", "follow_up_role": "health"}
 

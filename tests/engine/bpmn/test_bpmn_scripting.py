@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from bpmn_factories import BPMN_NS, SPIFF_NS
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -17,6 +16,7 @@ from engine.bpmn.scripting import (
     check_expression,
     days_between,
 )
+from tests.factories.bpmn import BPMN_NS, SPIFF_NS
 
 
 def evaluate(expr: str, **data):  # type: ignore[no-untyped-def]

@@ -7,7 +7,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from bpmn_factories import BPMN_NS, T0, bundles, reload, spec_json, specs, workflow
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
@@ -15,6 +14,7 @@ from engine.bpmn import runtime, serializer
 from engine.bpmn.clock import FixedClock, use_clock
 from engine.bpmn.scripting import SAFE_ENGINE
 from engine.errors import InvalidProcess
+from tests.factories.bpmn import BPMN_NS, T0, bundles, reload, spec_json, specs, workflow
 
 START_DATA = {"country": "SE", "start_date": "2025-01-01", "follow_up_role": "health"}
 

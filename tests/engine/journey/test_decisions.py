@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from .helpers import Case
+from tests.factories.journey import Case
 
 # country: (statutory days, extension possible, confidence)
 COUNTRY_RULES = {

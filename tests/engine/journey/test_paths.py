@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from .helpers import Case, iso
+from tests.factories.journey import Case, iso
 
 RETURN_TASKS = (
     "select_return_partner",

@@ -9,8 +9,7 @@ from lxml import etree
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.directory import ROLES as DIRECTORY_ROLES
-
-from .helpers import PROCESSES, bundles, journey
+from tests.factories.journey import PROCESSES, bundles, journey
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",

@@ -15,7 +15,7 @@ from engine.bpmn.clock import FixedClock, use_clock
 from engine.bpmn.library import ProcessBundle, build_bundles, load_directory
 from engine.bpmn.serializer import new_workflow
 
-PROCESSES = Path(__file__).resolve().parents[3] / "processes"
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 OPENED = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 NO_RISK = {

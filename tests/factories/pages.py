@@ -1,6 +1,6 @@
 """Helpers for the page tests: sign in through the form (an administrator through the
-second factor too), post with the CSRF token, and turn form data into what a browser
-would post."""
+second factor too), post with the CSRF token, turn form data into what a browser
+would post, open a case through its page and find a task the app created."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ import re
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from engine.accounts import totp
+from engine.models import Task
+from tests.factories.api_client import START_DATA
+from tests.factories.people import PASSWORD
 
-PASSWORD = "correct horse battery"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 _SECRET = re.compile(r'data-testid="totp-secret">([A-Z2-7 ]+)<')
 
@@ -83,3 +87,23 @@ def as_posted(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 def text(response: TestResponse) -> str:
     return response.get_data(as_text=True)
+
+
+def open_case_through_the_page(client: FlaskClient, **overrides: object) -> str:
+    response = post(client, "/cases/new", {**START_DATA, **overrides})
+    assert response.status_code == 302, text(response)
+    match = re.fullmatch(r"/cases/([0-9a-f-]{36})", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+def task_id(session: Session, case_id: str, name: str) -> str:
+    session.commit()  # end the read transaction: see what the app committed since
+    return session.scalar(
+        select(Task.id).where(Task.case_id == case_id, Task.name == name, Task.state == "open")
+    )
+
+
+def switch_user(client: FlaskClient, username: str) -> None:
+    post(client, "/sign-out")
+    sign_in(client, username)

@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from engine.bpmn import serializer
 from engine.bpmn.library import ProcessBundle, build_bundles
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 T0 = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.form_data import valid_data
+from tests.factories.form_data import valid_data
 
 START_DATA: dict[str, Any] = valid_data(
     "record_first_contact",

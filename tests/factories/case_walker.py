@@ -19,10 +19,10 @@ from engine.case import transactions
 from engine.case.store import load_workflow, save_workflow
 from engine.db.context import Services
 from engine.models import Case, Organisation, Task, User
-from tests.engine.journey.helpers import NO_RISK
-from tests.form_data import valid_data
+from tests.factories.form_data import valid_data
+from tests.factories.journey import NO_RISK
 
-__all__ = ["NO_RISK", "Walker", "staff", "start_data"]
+__all__ = ["NO_RISK", "Walker", "staff", "start_data", "walk_to_her_decision"]
 
 
 def staff(session: Session, slug: str) -> Actor:
@@ -115,3 +115,8 @@ class Walker:
 
     def organisation(self, slug: str) -> Organisation:
         return self.session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def walk_to_her_decision(walker: Walker, risk: dict[str, bool]) -> None:
+    walker.complete("police_risk_input", **risk)
+    walker.complete("risk_assessment", **risk)

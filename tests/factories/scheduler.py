@@ -16,8 +16,8 @@ from engine.db.context import Services
 from engine.models import Case, Notification, OutboxMail, Reminder, Task
 from engine.schedule.mail import MailSettings
 from engine.schedule.scheduler import TickReport, tick
-from tests.conftest import DATA, START
-from tests.form_data import valid_data
+from tests.factories.database import DATA, START
+from tests.factories.form_data import valid_data
 
 BASE_URL = "https://nbassist.example"
 NO_MAIL = MailSettings(smtp_url=None, base_url=BASE_URL)

@@ -1,0 +1,44 @@
+"""What every test database holds in common: the instant the test clock starts at, the
+data key, the folder of test diagrams, and the tables emptied between tests."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from pathlib import Path
+
+from engine.models import (
+    ApiToken,
+    AuditEvent,
+    Case,
+    CaseTeamMember,
+    Consent,
+    Deadline,
+    LoginAttempt,
+    Note,
+    Notification,
+    OutboxMail,
+    Reminder,
+    Task,
+    User,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+TEST_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+# Case data first, so foreign keys never block the clean-up.
+CASE_TABLES = (
+    Notification,
+    OutboxMail,
+    Reminder,
+    Deadline,
+    LoginAttempt,
+    Note,
+    Task,
+    Consent,
+    CaseTeamMember,
+    Case,
+    AuditEvent,
+    ApiToken,
+    User,
+)
