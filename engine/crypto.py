@@ -15,12 +15,14 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from engine.errors import EngineError
+from engine.errors import ServerFault
 
 _VERSION = b"\x01"
 
 
-class DecryptionError(EngineError):
+class DecryptionError(ServerFault):
+    """Data that does not open with this key: a changed NBASSIST_DATA_KEY or a damaged row."""
+
     code = "decryption"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class EngineError(Exception):
-    """Base class: a problem the caller can understand and act on (never a bug)."""
+    """Base class: a problem the caller can understand and act on, except `ServerFault`."""
 
     code = "error"
 
@@ -35,6 +35,13 @@ class Busy(EngineError):
     """The database stayed locked by other writers past the wait: nothing was saved; retry."""
 
     code = "busy"
+
+
+class ServerFault(EngineError):
+    """Not the caller's mistake: a broken configuration, a key that does not match the
+    data, a mail server set up wrong. The web answers 500 with an error id in the log."""
+
+    code = "server_fault"
 
 
 class InvalidData(EngineError):

@@ -16,14 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.errors import EngineError
+from engine.errors import ServerFault
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("NBASSIST_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 PROCESSES_DIR = Path(os.environ.get("NBASSIST_PROCESSES_DIR", PROJECT_ROOT / "processes"))
 
 
-class ConfigError(EngineError):
+class ConfigError(ServerFault):
+    """The environment's configuration is missing or malformed."""
+
     code = "config"
 
 

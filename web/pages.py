@@ -29,6 +29,7 @@ TITLES = {
     422: "Please check what you entered",
     429: "Please wait a moment",
     500: "Something went wrong on our side",
+    503: "Busy for a moment",
 }
 
 

@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.errors import EngineError
+from engine.errors import ServerFault
 from engine.models import OutboxMail
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,9 @@ DEFAULT_SENDER = "nbassist@localhost"
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
-class MailConfigError(EngineError):
+class MailConfigError(ServerFault):
+    """NBASSIST_SMTP_URL cannot be understood."""
+
     code = "config"
 
 
