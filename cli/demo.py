@@ -26,6 +26,7 @@ from engine.case.transactions import CASE_PROCESS, complete_task, open_case
 from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker
 from engine.db.context import Services
+from engine.db.unit_of_work import in_transaction
 from engine.directory import organisation_by_slug
 from engine.errors import EngineError, NotFound
 from engine.models import Case, ProcessVersion, Task, User
@@ -125,13 +126,15 @@ def seed_demo(settings: Settings, out: Callable[[str], None] = print) -> None:
 
 
 def _seed_users(session: Session, services: Services, out: Callable[[str], None]) -> None:
-    for demo in DEMO_USERS:
-        if session.scalar(select(User.id).where(User.username == demo.username)) is not None:
-            continue
-        users.create_user(
-            session, demo.username, demo.organisation, DEMO_PASSWORD, services.now(), demo.admin
-        )
-    session.commit()
+    def work() -> None:
+        for demo in DEMO_USERS:
+            if session.scalar(select(User.id).where(User.username == demo.username)) is not None:
+                continue
+            users.create_user(
+                session, demo.username, demo.organisation, DEMO_PASSWORD, services.now(), demo.admin
+            )
+
+    in_transaction(session, work)
 
 
 def _seed_cases(session: Session, services: Services, out: Callable[[str], None]) -> None:

@@ -23,6 +23,7 @@ from engine.bpmn.clock import SystemClock
 from engine.crypto import Cipher
 from engine.db import analyse, make_engine, make_sessionmaker, migrate
 from engine.db.context import Services
+from engine.db.unit_of_work import in_transaction
 from engine.errors import EngineError
 from engine.schedule import scheduler
 from engine.schedule.mail import MailSettings
@@ -46,9 +47,12 @@ def initialise(settings: Settings, demo: bool = False, out: Callable[[str], None
     migrate(settings.database_url)
     now = SystemClock().now()
     with _session(settings) as session:
-        added = directory.seed_directory(session)
-        deployed = versions.deploy_directory(session, PROCESSES_DIR, now, Actor.system())
-        session.commit()
+
+        def seed() -> tuple[int, list[versions.Deployed]]:
+            added = directory.seed_directory(session)
+            return added, versions.deploy_directory(session, PROCESSES_DIR, now, Actor.system())
+
+        added, deployed = in_transaction(session, seed)
     out(f"database ready: {added} organisations added")
     report_deployed(deployed, out)
     if demo:
@@ -74,7 +78,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             app_state.sessions, app_state.services, mail=_mail_settings(settings)
         )
         print("scheduler running in this process (NBASSIST_SCHEDULER=inprocess)")
-    app.run(host=args.host, port=args.port)
+    # Threaded, like gunicorn's workers are concurrent: units of work take SQLite's
+    # write lock up front and wait their turn (busy timeout), so requests never clash.
+    app.run(host=args.host, port=args.port, threaded=True)
     return 0
 
 
@@ -134,10 +140,12 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
     else:
         password = None  # an API-only account: it signs in with tokens, not a password
     with _session(settings) as session:
-        user = users.create_user(
-            session, args.username, args.organisation, password, SystemClock().now(), args.admin
+        user = in_transaction(
+            session,
+            lambda: users.create_user(
+                session, args.username, args.organisation, password, SystemClock().now(), args.admin
+            ),
         )
-        session.commit()
         print(
             f"created {user.username} at {args.organisation}"
             + (" (administrator)" if args.admin else "")
@@ -147,8 +155,9 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_users_token(args: argparse.Namespace, settings: Settings) -> int:
     with _session(settings) as session:
-        token = users.issue_token(session, args.username, SystemClock().now())
-        session.commit()
+        token = in_transaction(
+            session, lambda: users.issue_token(session, args.username, SystemClock().now())
+        )
     print(f"API token for {args.username} (shown once; keep it secret):")
     print(token)
     return 0
@@ -156,9 +165,12 @@ def cmd_users_token(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_users_reset_2fa(args: argparse.Namespace, settings: Settings) -> int:
     with _session(settings) as session:
-        is_admin = users.user_by_username(session, args.username).is_admin
-        cleared = second_factor.reset(session, args.username, SystemClock().now())
-        session.commit()
+
+        def reset() -> tuple[bool, bool]:
+            is_admin = users.user_by_username(session, args.username).is_admin
+            return is_admin, second_factor.reset(session, args.username, SystemClock().now())
+
+        is_admin, cleared = in_transaction(session, reset)
     if not cleared:
         print(f"{args.username} has no second factor; nothing changed")
     elif is_admin:
@@ -184,10 +196,12 @@ def cmd_processes_deploy(args: argparse.Namespace, settings: Settings) -> int:
             raise EngineError(f"{name}: no such file")
         extra[path.name] = path.read_bytes()
     with _session(settings) as session:
-        deployed = versions.deploy_directory(
-            session, PROCESSES_DIR, SystemClock().now(), Actor.system(), extra=extra
+        deployed = in_transaction(
+            session,
+            lambda: versions.deploy_directory(
+                session, PROCESSES_DIR, SystemClock().now(), Actor.system(), extra=extra
+            ),
         )
-        session.commit()
     report_deployed(deployed, print)
     return 0
 

@@ -169,14 +169,19 @@ def expire_consents(sessions: sessionmaker[Session], now: datetime) -> list[str]
     ended = []
     for consent_id in due:
         with sessions() as session:
-            consent = session.get(Consent, consent_id)
-            if consent is None or consent.withdrawn_at is not None:
-                continue  # ended meanwhile
-            case = session.get(Case, consent.case_id)
-            assert case is not None
-            _end(session, Actor.system(), case, consent, now, "consent.expired")
-            session.commit()
-            ended.append(case.reference)
+
+            def end(consent_id: int = consent_id) -> str | None:
+                consent = session.get(Consent, consent_id)
+                if consent is None or consent.withdrawn_at is not None:
+                    return None  # ended meanwhile
+                case = session.get(Case, consent.case_id)
+                assert case is not None
+                _end(session, Actor.system(), case, consent, now, "consent.expired")
+                return case.reference
+
+            reference = in_transaction(session, end)
+        if reference is not None:
+            ended.append(reference)
     return ended
 
 

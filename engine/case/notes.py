@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.audit import Actor, record
 from engine.case.access import visible_case
 from engine.db.context import Services
+from engine.db.unit_of_work import in_transaction
 from engine.errors import InvalidData
 from engine.models import Note, Organisation, User
 
@@ -44,7 +45,6 @@ def add_note(
     body: str,
     confidential: bool = False,
 ) -> Note:
-    case = visible_case(session, actor, case_id)
     text = (body or "").strip()
     if not text:
         raise InvalidData("The note is empty.", {"body": "Write the note"})
@@ -52,21 +52,25 @@ def add_note(
         raise InvalidData(
             "The note is too long.", {"body": f"Use at most {MAX_NOTE_LENGTH} characters"}
         )
-    now = services.now()
-    note = Note(
-        case_id=case.id,
-        organisation_id=actor.organisation_id,
-        user_id=actor.user_id,
-        confidential=bool(confidential),
-        body=services.cipher.encrypt(
-            text.encode(), _context(case.id, actor.organisation_id, bool(confidential))
-        ),
-        created_at=now,
-    )
-    session.add(note)
-    record(session, actor, "note.added", now, case.id, confidential=bool(confidential))
-    session.commit()
-    return note
+
+    def work() -> Note:
+        case = visible_case(session, actor, case_id)
+        now = services.now()
+        note = Note(
+            case_id=case.id,
+            organisation_id=actor.organisation_id,
+            user_id=actor.user_id,
+            confidential=bool(confidential),
+            body=services.cipher.encrypt(
+                text.encode(), _context(case.id, actor.organisation_id, bool(confidential))
+            ),
+            created_at=now,
+        )
+        session.add(note)
+        record(session, actor, "note.added", now, case.id, confidential=bool(confidential))
+        return note
+
+    return in_transaction(session, work)
 
 
 def list_notes(session: Session, services: Services, actor: Actor, case_id: str) -> list[CaseNote]:

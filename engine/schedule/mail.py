@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.db.unit_of_work import in_transaction
 from engine.errors import ServerFault
 from engine.models import OutboxMail
 
@@ -231,32 +232,42 @@ def _claim(sessions: sessionmaker[Session], now: datetime) -> OutboxMail | None:
     raced: set[int] = set()
     while True:
         with sessions() as session:
-            mail = _next_due(session, now, raced)
-            if mail is None:
-                return None
-            attempts = mail.attempts + 1
-            claimed = session.execute(
-                update(OutboxMail)
-                .where(OutboxMail.id == mail.id, OutboxMail.attempts == mail.attempts)
-                .values(attempts=attempts, next_attempt_at=now + retry_delay(attempts))
-                .execution_options(synchronize_session=False)
-            )
-            session.commit()
-        if claimed.rowcount == 1:  # type: ignore[attr-defined]
-            mail.attempts = attempts
+
+            def claim() -> tuple[OutboxMail | None, bool]:
+                mail = _next_due(session, now, raced)
+                if mail is None:
+                    return None, False
+                claimed = session.execute(
+                    update(OutboxMail)
+                    .where(OutboxMail.id == mail.id, OutboxMail.attempts == mail.attempts)
+                    .values(
+                        attempts=mail.attempts + 1,
+                        next_attempt_at=now + retry_delay(mail.attempts + 1),
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                return mail, claimed.rowcount == 1  # type: ignore[attr-defined]
+
+            mail, claimed = in_transaction(session, claim)
+        if mail is None:
+            return None
+        if claimed:
+            mail.attempts += 1
             return mail
         raced.add(mail.id)  # another scheduler took it between our read and our write
 
 
 def _record(sessions: sessionmaker[Session], mail_id: int, **values: object) -> None:
     with sessions() as session:
-        session.execute(
-            update(OutboxMail)
-            .where(OutboxMail.id == mail_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        in_transaction(
+            session,
+            lambda: session.execute(
+                update(OutboxMail)
+                .where(OutboxMail.id == mail_id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            ),
         )
-        session.commit()
 
 
 def send_pending(

@@ -4,11 +4,13 @@ escalates overdue tasks and delivers the outbox; plus its APScheduler wiring.
 Everything is found through indexes (`case_file.next_timer_at`, the pending-reminder
 and escalation indexes) and read in batches, so an idle case costs nothing and memory
 stays flat in the number of cases; no case is loaded to find out whether anything is
-due. Every step commits in short transactions of its own. On PostgreSQL the rows a
-transaction works on are taken `FOR UPDATE SKIP LOCKED`, so two schedulers share the
-work instead of doing it twice; on any database a reminder or an escalation is
-marked in the same transaction that writes its notification and e-mail, and a case is
-saved with its revision check, so nothing fires twice.
+due. Every step is a short unit of work of its own (`in_transaction`: on SQLite it
+takes the write lock up front, so a tick waits for a busy web worker instead of
+failing). On PostgreSQL the rows a transaction works on are taken `FOR UPDATE SKIP
+LOCKED`, so two schedulers share the work instead of doing it twice; on any database
+a reminder or an escalation is marked in the same transaction that writes its
+notification and e-mail, and a case is saved with its revision check, so nothing
+fires twice.
 
 Time is the `now` passed in, for everything: SpiffWorkflow's timers read it through
 `use_clock`, so `nbassist scheduler tick --at T` and the tests are exact.
@@ -34,7 +36,8 @@ from engine.bpmn.clock import FixedClock, SystemClock, use_clock
 from engine.case.consents import expire_consents
 from engine.case.store import load_workflow, save_workflow
 from engine.db.context import Services
-from engine.errors import Conflict, EngineError
+from engine.db.unit_of_work import in_transaction
+from engine.errors import Busy, Conflict, EngineError
 from engine.models import Case
 from engine.schedule.mail import MailSettings, send_pending
 from engine.schedule.notifications import Recipients
@@ -132,37 +135,46 @@ def _wake_case(
     now: datetime,
     report: TickReport,
 ) -> None:
+    reference = case_id
     with sessions() as session:
-        # Re-check under the lock: another scheduler may have just handled this case.
-        locked = session.scalar(
-            skip_locked(
-                session,
-                select(Case.id).where(
-                    Case.id == case_id, Case.status == "open", Case.next_timer_at <= now
-                ),
+
+        def fire() -> str | None:
+            nonlocal reference
+            # Re-check under the lock: another scheduler may have just handled this case.
+            locked = session.scalar(
+                skip_locked(
+                    session,
+                    select(Case.id).where(
+                        Case.id == case_id, Case.status == "open", Case.next_timer_at <= now
+                    ),
+                )
             )
-        )
-        case = session.get(Case, locked) if locked else None
-        if case is None:
-            return
-        try:
+            case = session.get(Case, locked) if locked else None
+            if case is None:
+                return None
+            reference = case.reference
             revision = case.revision
             workflow = load_workflow(services, case)
             _fire_timers(workflow, now)
             save_workflow(session, services, case, workflow, revision)
             record(session, Actor.system(), "case.timers_fired", now, case.id)
-            session.commit()
-        except Conflict:
-            session.rollback()  # changed by a person meanwhile: still due, next tick
-            report.skipped.append(f"{case.reference} changed meanwhile, retried next tick")
+            return case.reference
+
+        try:
+            fired = in_transaction(session, fire)
+        except Conflict:  # changed by a person meanwhile: still due, next tick
+            report.skipped.append(f"{reference} changed meanwhile, retried next tick")
+            return
+        except Busy:  # the database stayed locked past the busy timeout: still due
+            report.skipped.append(f"{reference} busy, retried next tick")
             return
         except Exception as exc:  # one broken case must not stop every other case's timers
-            session.rollback()
-            log.exception("timers of case %s could not fire", case.reference)
+            log.exception("timers of case %s could not fire", reference)
             reason = exc.message if isinstance(exc, EngineError) else type(exc).__name__
-            report.skipped.append(f"{case.reference} failed: {reason}")
+            report.skipped.append(f"{reference} failed: {reason}")
             return
-        report.timers.append(case.reference)
+    if fired is not None:
+        report.timers.append(fired)
 
 
 def _fire_timers(workflow: Any, now: datetime) -> None:

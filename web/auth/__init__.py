@@ -18,10 +18,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from engine.accounts.second_factor import has_second_factor, must_enrol
 from engine.accounts.users import actor_for, check_password
 from engine.audit import record
+from engine.db.unit_of_work import in_transaction
 from engine.models import User
 from web.auth import throttle
 from web.state import db_session, state
@@ -116,12 +118,14 @@ def _half_signed_in(now: datetime, public: bool):  # type: ignore[no-untyped-def
     return redirect(url_for("auth.sign_in"))
 
 
-def start_session(user: User, now: datetime, second_factor: bool, next_path: str):  # type: ignore[no-untyped-def]
-    """Fully signed in: a new session (no fixation), the username's failures forgotten."""
-    db = db_session()
+def record_sign_in(db: Session, user: User, now: datetime, second_factor: bool) -> None:
+    """Inside a unit of work: the username's failures forgotten, the sign-in audited."""
     throttle.forget_failures(db, throttle.attempt_keys(user.username, None)[0])
     record(db, actor_for(user), "user.signed_in", now, second_factor=second_factor)
-    db.commit()
+
+
+def start_session(user: User, now: datetime, next_path: str):  # type: ignore[no-untyped-def]
+    """Fully signed in (already recorded): a new session, so no fixation."""
     session.clear()
     session["user_id"] = user.id
     session["seen"] = now.timestamp()
@@ -155,9 +159,10 @@ def sign_in():  # type: ignore[no-untyped-def]
             error = locked_message()
             status = 429
         else:
+            # The slow password hash runs before the unit of work: no lock is held meanwhile.
             user = check_password(db, username, password) if username and password else None
             if user is None:
-                throttle.record_failure(db, keys, now)
+                in_transaction(db, lambda: throttle.record_failure(db, keys, now))
                 error = _("The username or password is not right. Check them and try again.")
                 status = 401
             elif has_second_factor(user) or must_enrol(user):
@@ -169,7 +174,9 @@ def sign_in():  # type: ignore[no-untyped-def]
                 session[PENDING_NEXT] = safe_next(request.args.get("next"))
                 return redirect(url_for(second_factor_step(user)))
             else:
-                return start_session(user, now, False, safe_next(request.args.get("next")))
+                signed_in = user
+                in_transaction(db, lambda: record_sign_in(db, signed_in, now, False))
+                return start_session(user, now, safe_next(request.args.get("next")))
     return (
         render_template("auth/sign_in.html", error=error, username=username),
         status,
@@ -180,8 +187,7 @@ def sign_in():  # type: ignore[no-untyped-def]
 def sign_out():  # type: ignore[no-untyped-def]
     if g.user is not None:
         db = db_session()
-        record(db, g.actor, "user.signed_out", state().clock.now())
-        db.commit()
+        in_transaction(db, lambda: record(db, g.actor, "user.signed_out", state().clock.now()))
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.sign_in"))

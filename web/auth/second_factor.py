@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
 
 import segno
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
@@ -20,11 +19,13 @@ from flask_babel import gettext as _
 
 from engine.accounts import second_factor, totp
 from engine.crypto import DecryptionError
+from engine.db.unit_of_work import in_transaction
 from engine.models import User
 from web.auth import (
     ENROLMENT_SECRET,
     PENDING_NEXT,
     locked_message,
+    record_sign_in,
     second_factor_step,
     start_session,
     throttle,
@@ -81,9 +82,7 @@ def _locked_out():  # type: ignore[no-untyped-def]
     return render_template("auth/sign_in.html", error=locked_message(), username=""), 429
 
 
-def _wrong_code(user: User, now: datetime) -> str:
-    db = db_session()
-    throttle.record_failure(db, throttle.attempt_keys(user.username, request.remote_addr), now)
+def _wrong_code_message() -> str:
     return _(
         "That code is not right, or it was used already. "
         "Enter the newest code your authenticator app shows."
@@ -102,12 +101,21 @@ def code():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         db = db_session()
         now = state().clock.now()
-        if throttle.is_locked(db, throttle.attempt_keys(user.username, request.remote_addr), now):
+        keys = throttle.attempt_keys(user.username, request.remote_addr)
+        if throttle.is_locked(db, keys, now):
             return _locked_out()
         given = request.form.get("code", "")
-        if second_factor.check_code(db, state().services.cipher, user, given, now):
-            return start_session(user, now, True, session.get(PENDING_NEXT) or "/")
-        error = _wrong_code(user, now)
+
+        def attempt() -> bool:
+            if second_factor.check_code(db, state().services.cipher, user, given, now):
+                record_sign_in(db, user, now, True)
+                return True
+            throttle.record_failure(db, keys, now)
+            return False
+
+        if in_transaction(db, attempt):
+            return start_session(user, now, session.get(PENDING_NEXT) or "/")
+        error = _wrong_code_message()
         status = 401
     return render_template("auth/code.html", error=error), status
 
@@ -125,15 +133,24 @@ def set_up():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         db = db_session()
         now = state().clock.now()
-        if throttle.is_locked(db, throttle.attempt_keys(user.username, request.remote_addr), now):
+        keys = throttle.attempt_keys(user.username, request.remote_addr)
+        if throttle.is_locked(db, keys, now):
             return _locked_out()
         secret = enrolment_secret(user)
         given = request.form.get("code", "")
-        if second_factor.enrol(db, state().services.cipher, user, secret, given, now):
-            response = start_session(user, now, True, session.get(PENDING_NEXT) or "/")
+
+        def attempt() -> bool:
+            if second_factor.enrol(db, state().services.cipher, user, secret, given, now):
+                record_sign_in(db, user, now, True)
+                return True
+            throttle.record_failure(db, keys, now)
+            return False
+
+        if in_transaction(db, attempt):
+            response = start_session(user, now, session.get(PENDING_NEXT) or "/")
             flash(set_up_message(), "success")
             return response
-        error = _wrong_code(user, now)
+        error = _wrong_code_message()
         status = 401
     return render_set_up(user, url_for("second_factor.set_up"), error, status, signing_in=True)
 
@@ -152,12 +169,13 @@ def security():  # type: ignore[no-untyped-def]
         now = state().clock.now()
         secret = enrolment_secret(user)
         given = request.form.get("code", "")
-        if second_factor.enrol(db, state().services.cipher, user, secret, given, now):
-            db.commit()
+        # A failed attempt is committed too: it stays in the audit trail.
+        if in_transaction(
+            db, lambda: second_factor.enrol(db, state().services.cipher, user, secret, given, now)
+        ):
             session.pop(ENROLMENT_SECRET, None)
             flash(set_up_message(), "success")
             return redirect(url_for("second_factor.security"))
-        db.commit()  # the failed attempt stays in the audit trail
         error = _(
             "That code is not right. Check that the app shows a code for this account "
             "and enter the newest one."

@@ -2,7 +2,8 @@
 
 Five failed sign-ins for one username, or from one address, within 15 minutes lock
 further attempts for that key until the window has passed. A correct password does
-not get through a lock: that is what stops guessing.
+not get through a lock: that is what stops guessing. These functions never commit:
+the sign-in views run them inside a unit of work.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ def record_failure(session: Session, keys: list[str], now: datetime) -> None:
         delete(LoginAttempt).where(LoginAttempt.key.in_(keys), LoginAttempt.at <= now - WINDOW)
     )
     session.add_all(LoginAttempt(key=key, at=now) for key in keys)
-    session.commit()
 
 
 def forget_failures(session: Session, key: str) -> None:
