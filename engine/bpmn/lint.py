@@ -2,22 +2,35 @@
 
 SpiffWorkflow accepts many diagrams that fail only when a case reaches the bad part
 (a Python error in a condition, an unquoted timer `P90D`, a missing called process or
-decision). We refuse them at deploy time instead: every expression is compiled through
-the safe subset, every reference is resolved, scripts and service tasks are refused
-and the human-task properties of processes/README.md are checked. Each problem is an
-`InvalidProcess` naming the file and the line of the offending element.
+decision), and some that silently lose steps (a flow pointing at an element that does
+not exist). We refuse them at deploy time instead: every expression is compiled through
+the safe subset, and one that needs no case data is evaluated on the expression budget
+(engine.bpmn.scripting) so that a constant that could never finish is refused here;
+every reference is resolved, every flow's ends exist and every element can be reached
+from a start; durations, dates and constant multi-instance counts stay within
+engine.bpmn.bounds; scripts, service tasks and data stores are refused; the human-task
+properties of processes/README.md are checked; DMN cells are capped in length before
+any regular expression sees them. Each problem is an `InvalidProcess` naming the file,
+the line and the element.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
-from datetime import datetime
+from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from engine.bpmn.scripting import check_expression, compile_expression
+from engine.bpmn import bounds
+from engine.bpmn.scripting import (
+    MAX_EXPRESSION_LENGTH,
+    SafeEnvironment,
+    TooCostly,
+    check_expression,
+    shorten,
+)
 from engine.errors import InvalidProcess
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -48,15 +61,27 @@ def _fail(message: str, filename: str, element: etree._Element) -> InvalidProces
     return InvalidProcess(message, filename, _line(element))
 
 
-def expression_error(expr: str | None, what: str, filename: str, element: etree._Element) -> None:
-    """Raise InvalidProcess when `expr` is empty or outside the safe subset."""
+_CONSTANTS = SafeEnvironment()
+_NOT_CONSTANT = object()
+
+
+def expression_error(expr: str | None, what: str, filename: str, element: etree._Element) -> Any:
+    """Raise InvalidProcess when `expr` is empty, outside the safe subset, or needs no
+    data and cannot be evaluated within the budget; returns its value when it needs no
+    data, else `_NOT_CONSTANT`."""
     if expr is None or not expr.strip():
         raise _fail(f"{what} of {_describe(element)} is empty", filename, element)
     reason = check_expression(expr)
     if reason:
-        raise _fail(
-            f"{what} of {_describe(element)} ({expr.strip()!r}): {reason}", filename, element
-        )
+        message = f"{what} of {_describe(element)} ({shorten(expr)}): {reason}"
+        raise _fail(message, filename, element)
+    try:
+        return _CONSTANTS.evaluate(expr, {})
+    except TooCostly as exc:
+        message = f"{what} of {_describe(element)} ({shorten(expr)}): {exc}"
+        raise _fail(message, filename, element) from None
+    except Exception:  # it reads case data (NameError), or fails only for some data
+        return _NOT_CONSTANT
 
 
 def parse_durations(text: str) -> list[str]:
@@ -70,12 +95,8 @@ def parse_durations(text: str) -> list[str]:
 
 
 def check_duration(text: str) -> None:
-    if not text.upper().startswith("P"):
-        raise ValueError(f"{text!r} is not an ISO 8601 duration")
-    try:
-        TimerEventDefinition.parse_iso_duration(text)
-    except Exception:
-        raise ValueError(f"{text!r} is not an ISO 8601 duration") from None
+    """ValueError unless `text` is an ISO 8601 duration of at most bounds.MAX_YEARS."""
+    bounds.parse_duration(text)
 
 
 # --- BPMN ------------------------------------------------------------------------------
@@ -92,8 +113,88 @@ def lint_bpmn_document(
     for process in root.iterfind("bpmn:process", NS):
         if process.get("isExecutable", "true") != "true":
             continue
+        _check_flows(process, filename)
         warnings.extend(_lint_process(process, filename, processes, decisions))
     return warnings
+
+
+def refuse_data_stores(root: etree._Element, filename: str) -> None:
+    """Data stores need an implementation registered with SpiffWorkflow; we have none."""
+    for tag in ("dataStore", "dataStoreReference"):
+        for el in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            name = f" ({el.get('name')!r})" if el.get("name") else ""
+            raise _fail(f"{_describe(el)}{name}: data stores are not supported", filename, el)
+
+
+# --- structure: every flow's ends exist, every element can be reached -------------------
+
+_FLOW_NODES = frozenset(
+    {
+        "task", "userTask", "manualTask", "serviceTask", "scriptTask", "businessRuleTask",
+        "sendTask", "receiveTask", "callActivity", "subProcess", "transaction",
+        "adHocSubProcess", "startEvent", "endEvent", "intermediateCatchEvent",
+        "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway", "inclusiveGateway",
+        "parallelGateway", "eventBasedGateway", "complexGateway",
+    }
+)  # fmt: skip
+_SCOPES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+
+
+def _is_root(el: etree._Element, has_start: bool, has_incoming: bool) -> bool:
+    """Where a path through a scope may begin without an incoming flow."""
+    name = _local(el)
+    if name == "startEvent" or el.get("triggeredByEvent") == "true":
+        return True
+    if el.get("isForCompensation") == "true":
+        return True  # started by compensation, through an association
+    if name == "intermediateCatchEvent" and el.find("bpmn:linkEventDefinition", NS) is not None:
+        return True  # reached by a link throw event, not a flow
+    # BPMN: without a start event, every element without an incoming flow starts.
+    return not has_start and not has_incoming and name != "boundaryEvent"
+
+
+def _check_flows(scope: etree._Element, filename: str) -> None:
+    """A flow whose end does not exist, or an element nothing leads to, silently drops
+    steps from every case; refuse both, in this scope and every nested one."""
+    nodes = {
+        el.get("id"): el
+        for el in scope
+        if isinstance(el.tag, str)
+        and el.tag.startswith(f"{{{BPMN_NS}}}")
+        and _local(el) in _FLOW_NODES
+    }
+    following: dict[str, list[str]] = defaultdict(list)
+    for flow in scope.iterfind("bpmn:sequenceFlow", NS):
+        for end in ("sourceRef", "targetRef"):
+            if flow.get(end) not in nodes:
+                raise _fail(
+                    f"{_describe(flow)}: its {end} {flow.get(end)!r} is not an element of "
+                    f"{_describe(scope)}",
+                    filename,
+                    flow,
+                )
+        following[flow.get("sourceRef")].append(flow.get("targetRef"))
+    for ident, el in nodes.items():
+        if _local(el) == "boundaryEvent" and el.get("attachedToRef") in nodes:
+            following[el.get("attachedToRef")].append(ident)
+    has_start = any(_local(el) == "startEvent" for el in nodes.values())
+    targets = {t for ts in following.values() for t in ts}
+    todo = [i for i, el in nodes.items() if _is_root(el, has_start, i in targets)]
+    reached = set(todo)
+    while todo:
+        for target in following[todo.pop()]:
+            if target not in reached:
+                reached.add(target)
+                todo.append(target)
+    for ident, el in nodes.items():
+        if ident not in reached:
+            raise _fail(
+                f"{_describe(el)} cannot be reached from a start event of {_describe(scope)}",
+                filename,
+                el,
+            )
+        if _local(el) in _SCOPES:
+            _check_flows(el, filename)
 
 
 def _lint_document_expressions(root: etree._Element, filename: str) -> None:
@@ -226,7 +327,18 @@ def _check_multi_instance(el: etree._Element, filename: str) -> None:
     )
     for tag, what in parts:
         for part in el.iterfind(f"bpmn:{tag}", NS):
-            expression_error(part.text, what, filename, el.getparent())
+            value = expression_error(part.text, what, filename, el.getparent())
+            if (
+                tag == "loopCardinality"
+                and isinstance(value, int)
+                and (value > bounds.MAX_INSTANCES)
+            ):
+                raise _fail(
+                    f"loop cardinality of {_describe(el.getparent())} is {value:,}; at most "
+                    f"{bounds.MAX_INSTANCES:,} instances are allowed",
+                    filename,
+                    part,
+                )
 
 
 def _check_timer(el: etree._Element, filename: str) -> None:
@@ -243,38 +355,18 @@ def _check_timer(el: etree._Element, filename: str) -> None:
                 filename,
                 part,
             )
-        expression_error(text, "timer", filename, task)
-        constant = _constant_string(text)
-        if constant is not None:
-            try:
-                _check_timer_value(kind, constant)
-            except Exception as exc:
-                raise _fail(
-                    f"timer of {_describe(task)}: {constant!r} is not a valid {kind}: {exc}",
-                    filename,
-                    part,
-                ) from None
-
-
-def _constant_string(expr: str) -> str | None:
-    code = compile_expression(expr)
-    if code.co_names:
-        return None  # computed at run time; cannot be checked here
-    try:
-        value = eval(code, {"__builtins__": {}})  # noqa: S307 - constant, already whitelisted
-    except Exception:
-        return None
-    return value if isinstance(value, str) else None
-
-
-def _check_timer_value(kind: str, value: str) -> None:
-    if kind == "timeDuration":
-        check_duration(value)
-    elif kind == "timeDate":
-        if not isinstance(TimerEventDefinition.parse_time_or_duration(value), datetime):
-            raise ValueError("expected an ISO 8601 date-time")
-    else:
-        TimerEventDefinition.parse_iso_recurring_interval(value)
+        constant = expression_error(text, "timer", filename, task)
+        if constant is _NOT_CONSTANT:
+            continue  # computed from case data: checked when a case computes it
+        try:
+            bounds.check_timer_value(kind, constant)
+        except ValueError as exc:
+            raise _fail(
+                f"timer of {_describe(task)}: {shorten(str(constant))} is not a valid "
+                f"{kind}: {exc}",
+                filename,
+                part,
+            ) from None
 
 
 def _check_call_activity(el: etree._Element, filename: str, processes: Collection[str]) -> None:
@@ -407,15 +499,32 @@ def lint_dmn_document(root: etree._Element, filename: str) -> None:
                     expression_error(text, "output entry", filename, entry)
 
 
-# Same pattern as SpiffWorkflow's DMNEngine: a `?` outside quotes is the input value.
-_PLACEHOLDER = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+def replace_placeholders(text: str) -> str:
+    """`text` with every `?` outside quotes replaced by `dmninputexpr`, as SpiffWorkflow's
+    DMNEngine does. Its regular expression (a `?` followed by an even number of quote
+    characters) is quadratic; this is the same rule in one pass from the end."""
+    out: list[str] = []
+    quotes_after = 0
+    for char in reversed(text):
+        if char in "'\"":
+            quotes_after += 1
+        out.append("dmninputexpr" if char == "?" and quotes_after % 2 == 0 else char)
+    return "".join(reversed(out))
 
 
 def _check_input_entry(text: str | None, filename: str, entry: etree._Element) -> None:
     if text is None or not text.strip() or text.strip() == "-":
         return  # "any value"
-    if _PLACEHOLDER.search(text):
-        expression_error(_PLACEHOLDER.sub("dmninputexpr", text), "input entry", filename, entry)
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        # SpiffWorkflow runs a quadratic regular expression over every entry.
+        raise _fail(
+            f"input entry {_describe(entry)} is longer than {MAX_EXPRESSION_LENGTH} characters",
+            filename,
+            entry,
+        )
+    replaced = replace_placeholders(text)
+    if replaced != text:
+        expression_error(replaced, "input entry", filename, entry)
         return
     # Either a complete expression compared with ==, or a fragment like `< 5` that the
     # engine appends to the input expression.
@@ -423,4 +532,4 @@ def _check_input_entry(text: str | None, filename: str, entry: etree._Element) -
     if reason and reason.startswith("invalid expression syntax"):
         reason = check_expression(f"v {text}")
     if reason:
-        raise _fail(f"input entry ({text.strip()!r}): {reason}", filename, entry)
+        raise _fail(f"input entry ({shorten(text)}): {reason}", filename, entry)

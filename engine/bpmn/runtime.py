@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +26,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn import clock
+from engine.bpmn import bounds, clock
 from engine.bpmn.event_subprocesses import interrupt_for_caught_starts, refresh_caught_start_data
 from engine.bpmn.lint import parse_durations
 from engine.bpmn.scripting import SAFE_ENGINE
@@ -108,6 +108,7 @@ def _human_task(task: Task) -> HumanTask:
     if props.get("due_date"):
         try:
             due_date = _iso(_evaluate(task, props["due_date"]))
+            bounds.parse_instant(due_date)
         except Exception as exc:
             raise InvalidProcess(
                 f"due_date of task {bpmn_id!r} failed: {exc}", getattr(spec._wf_spec, "file", None)
@@ -199,7 +200,8 @@ def _deadlines(task: Task) -> list[tuple[str, str]]:
             if result in (None, ""):
                 continue  # e.g. a refused permit sets no expiry
             value = _iso(result)
-            date.fromisoformat(value[:10])
+            day = date.fromisoformat(value[:10])
+            bounds.check_instant(datetime(day.year, day.month, day.day, tzinfo=UTC))
         except Exception as exc:
             raise InvalidData(
                 f"deadline {subject!r} could not be computed: {exc}", {subject: str(exc)}

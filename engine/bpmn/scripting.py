@@ -10,14 +10,22 @@ walk from a value to its class, its module or the interpreter. `**` and shifts a
 refused outright (a single `10**10**10` would hang the process); repetition with `*`
 and `%`-formatting are checked at run time so a constant cannot allocate gigabytes;
 expressions are capped in length. Scripts (script tasks, pre/post scripts) are refused.
-Evaluation has no time limit: the grammar keeps work proportional to the data.
+
+Every evaluation also runs on a budget (`_Budget`), because a short expression can still
+loop for hours (`any(0 for a in 'x'*99999 for b in 'x'*99999)`) or fill memory inside a
+comprehension. The compiler routes every comprehension's iterable through a counter
+(at most MAX_STEPS iterations per evaluation) and charges the size of every sequence an
+operation reads or builds (at most MAX_WORK items or characters per evaluation); a
+wall-clock check every thousand iterations is the backstop. Exceeding any of them is a
+`TooCostly` error, which SpiffWorkflow reports on the element that evaluated it.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from types import CodeType
@@ -26,16 +34,29 @@ from typing import Any
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from engine.bpmn import bounds
 
 MAX_EXPRESSION_LENGTH = 2000
 MAX_REPEAT_ITEMS = 10_000  # elements of a list/tuple built with `*`
 MAX_REPEAT_CHARS = 100_000  # characters of a string built with `*` or `%`
 MAX_INT_BITS = 4096  # size of an integer product
 MAX_FORMAT_WIDTH = 1000  # width/precision in f-string specs and %-formats
+# Per evaluation: iterations of all comprehensions together, items or characters read or
+# built by operations on sequences, and (a backstop for what counting misses) seconds.
+MAX_STEPS = 100_000
+MAX_WORK = 2_000_000
+MAX_SECONDS = 1.0
+_TIME_CHECK_EVERY = 1024  # iterations between two looks at the clock
 
 
 class UnsafeExpression(ValueError):
     """The expression uses syntax or names outside the safe subset."""
+
+
+class TooCostly(ValueError):
+    """The expression would take too long or build too much; it was stopped."""
 
 
 # --- functions an expression may call -------------------------------------------------
@@ -110,6 +131,7 @@ SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
 # --- runtime guards the compiler inserts ----------------------------------------------
 
 _SCALARS = (str, int, float, bool, type(None))
+_SIZED = frozenset({str, list, tuple, dict, set, frozenset, bytes})
 
 
 def _guarded_mul(a: Any, b: Any) -> Any:
@@ -117,10 +139,10 @@ def _guarded_mul(a: Any, b: Any) -> Any:
         a, b = b, a
     if isinstance(a, str) and isinstance(b, int):
         if len(a) * max(b, 0) > MAX_REPEAT_CHARS:
-            raise ValueError("string repetition too large")
+            raise TooCostly("string repetition too large")
     elif isinstance(a, list | tuple) and isinstance(b, int):
         if len(a) * max(b, 0) > MAX_REPEAT_ITEMS:
-            raise ValueError("sequence repetition too large")
+            raise TooCostly("sequence repetition too large")
         if not all(isinstance(item, _SCALARS) for item in a):
             raise ValueError("only sequences of plain values may be repeated")
     elif (
@@ -128,7 +150,7 @@ def _guarded_mul(a: Any, b: Any) -> Any:
         and isinstance(b, int)
         and (a.bit_length() + b.bit_length() > MAX_INT_BITS)
     ):
-        raise ValueError("number too large")
+        raise TooCostly("number too large")
     return a * b
 
 
@@ -140,15 +162,66 @@ def _guarded_mod(a: Any, b: Any) -> Any:
         for match in _PERCENT_FORMAT.finditer(a):
             for part in match.groups():
                 if part == "*" or (part and int(part) > MAX_FORMAT_WIDTH):
-                    raise ValueError("format width too large")
+                    raise TooCostly("format width too large")
         result = a % b
         if len(result) > MAX_REPEAT_CHARS:
-            raise ValueError("formatted string too large")
+            raise TooCostly("formatted string too large")
         return result
     return a % b
 
 
-_GUARDS = {"_nb_mul": _guarded_mul, "_nb_mod": _guarded_mod}
+class _Budget:
+    """What one evaluation may still spend; the compiled code calls these as `_nb.*`."""
+
+    __slots__ = ("steps", "work", "next_check", "started")
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.work = 0
+        self.next_check = min(_TIME_CHECK_EVERY, MAX_STEPS)
+        self.started = 0.0
+
+    def loop(self, iterable: Iterable[Any]) -> Iterator[Any]:
+        """Iterate `iterable`, counting every item against MAX_STEPS."""
+        for item in iterable:
+            self.steps += 1
+            if self.steps >= self.next_check:
+                self._check_steps()
+            yield item
+
+    def _check_steps(self) -> None:
+        if self.steps > MAX_STEPS:
+            raise TooCostly(f"the expression needs more than {MAX_STEPS:,} loop steps")
+        now = time.perf_counter()
+        if not self.started:
+            self.started = now
+        elif now - self.started > MAX_SECONDS:
+            raise TooCostly(f"the expression ran for more than {MAX_SECONDS:g} s")
+        self.next_check = min(self.steps + _TIME_CHECK_EVERY, MAX_STEPS + 1)
+
+    def charge(self, size: int) -> None:
+        self.work += size
+        if self.work > MAX_WORK:
+            raise TooCostly(f"the expression handles more than {MAX_WORK:,} items or characters")
+
+    def made(self, value: Any) -> Any:
+        """Charge a value an operation built (or read whole) by its length; return it."""
+        if type(value) in _SIZED:
+            self.charge(len(value))
+        return value
+
+    def call(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        # A whitelisted function does work proportional to its arguments and its result.
+        for arg in args:
+            if type(arg) in _SIZED:
+                self.charge(len(arg))
+        return self.made(func(*args, **kwargs))
+
+    def mul(self, a: Any, b: Any) -> Any:
+        return self.made(_guarded_mul(a, b))
+
+    def mod(self, a: Any, b: Any) -> Any:
+        return self.made(_guarded_mod(a, b))
 
 
 # --- the compiler: whitelist, rewrite, compile -----------------------------------------
@@ -204,8 +277,19 @@ def _check_node(node: ast.AST) -> None:
         raise _refuse(node, f"the keyword {node.arg!r}")
     if isinstance(node, ast.comprehension) and node.is_async:
         raise _refuse(node, "async comprehensions")
+    if isinstance(node, ast.comprehension) and not _plain_target(node.target):
+        raise _refuse(node, "assigning to an item in a comprehension")
     if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
         _check_format_spec(node.format_spec)
+
+
+def _plain_target(target: ast.AST) -> bool:
+    # `for x['k'] in …` would write into the case data.
+    if isinstance(target, ast.Starred):
+        return _plain_target(target.value)
+    if isinstance(target, ast.Tuple | ast.List):
+        return all(_plain_target(e) for e in target.elts)
+    return isinstance(target, ast.Name)
 
 
 def _check_format_spec(spec: ast.AST) -> None:
@@ -218,18 +302,93 @@ def _check_format_spec(spec: ast.AST) -> None:
             raise _refuse(part, "a format width this large")
 
 
-class _GuardOperators(ast.NodeTransformer):
-    """Route `*` and `%` through size checks (names users cannot write: they start with _)."""
+def _budget(method: str, *args: ast.expr) -> ast.Call:
+    # `_nb` cannot be written by users (names starting with _ are refused above).
+    func = ast.Attribute(value=ast.Name(id="_nb", ctx=ast.Load()), attr=method, ctx=ast.Load())
+    return ast.Call(func=func, args=list(args), keywords=[])
+
+
+def _is_constant(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return all(isinstance(e, ast.Constant) for e in node.elts)
+    return False
+
+
+class _Bound(ast.NodeTransformer):
+    """Put every costly operation on the evaluation's budget (see `_Budget`)."""
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
-        guard = {ast.Mult: "_nb_mul", ast.Mod: "_nb_mod"}.get(type(node.op))
-        if guard is None:
+        if isinstance(node.op, ast.Mult):
+            call = _budget("mul", node.left, node.right)
+        elif isinstance(node.op, ast.Mod):
+            call = _budget("mod", node.left, node.right)
+        elif _is_constant(node.left) and _is_constant(node.right):
             return node
-        call = ast.Call(
-            func=ast.Name(id=guard, ctx=ast.Load()), args=[node.left, node.right], keywords=[]
-        )
+        else:
+            call = _budget("made", node)
         return ast.copy_location(call, node)
+
+    def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
+        self.generic_visit(node)
+        node.iter = ast.copy_location(_budget("loop", node.iter), node.iter)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        call = _budget("call", node.func, *node.args)
+        call.keywords = node.keywords
+        return ast.copy_location(call, node)
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        # `==`, `<` and `in` may read their operands whole; against a constant the work
+        # is bounded by the constant (for `in`, when the constant is the container).
+        self.generic_visit(node)
+        if len(node.ops) == 1:
+            left, right = node.left, node.comparators[0]
+            if _is_constant(right) or (
+                _is_constant(left) and not isinstance(node.ops[0], ast.In | ast.NotIn)
+            ):
+                return node
+        operands = [node.left, *node.comparators]
+        node.left, *node.comparators = [
+            o if _is_constant(o) else ast.copy_location(_budget("made", o), o) for o in operands
+        ]
+        return node
+
+    def _made(self, node: ast.expr) -> ast.AST:
+        self.generic_visit(node)
+        return ast.copy_location(_budget("made", node), node)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        return self._made(node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        # Its format spec is a JoinedStr that must stay one (and is constant, see above).
+        node.value = self.visit(node.value)
+        return node
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        if isinstance(node.slice, ast.Slice):
+            return self._made(node)
+        self.generic_visit(node)
+        return node
+
+    def _display(self, node: ast.List | ast.Tuple | ast.Set | ast.Dict) -> ast.AST:
+        # `[*a, *b]` and `{**a, **b}` copy whole sequences.
+        unpacks = (
+            any(key is None for key in node.keys)
+            if isinstance(node, ast.Dict)
+            else any(isinstance(e, ast.Starred) for e in node.elts)
+        )
+        if unpacks and isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
+            return self._made(node)
+        self.generic_visit(node)
+        return node
+
+    visit_List = visit_Tuple = visit_Set = visit_Dict = _display
 
 
 @lru_cache(maxsize=4096)
@@ -251,8 +410,14 @@ def compile_expression(expression: str) -> CodeType:
         raise SyntaxError(f"cannot parse expression: {exc}") from None
     for node in ast.walk(tree):
         _check_node(node)
-    tree = ast.fix_missing_locations(_GuardOperators().visit(tree))
+    tree = ast.fix_missing_locations(_Bound().visit(tree))
     return compile(tree, "<expression>", "eval")
+
+
+def shorten(expression: str, limit: int = 80) -> str:
+    """An expression as an error message quotes it: stripped, and cut when long."""
+    text = " ".join(str(expression).split())
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def check_expression(expr: str) -> str | None:
@@ -286,7 +451,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         namespace.update(external_context or {})
         namespace.update(context)
         namespace.update(SAFE_FUNCTIONS)
-        namespace.update(_GUARDS)
+        namespace["_nb"] = _Budget()
         namespace["__builtins__"] = {}
         return eval(code, namespace)  # noqa: S307 - code is whitelisted and rewritten above
 
@@ -305,6 +470,23 @@ class SafeScriptEngine(PythonScriptEngine):
 
     def validate(self, expression: str) -> None:
         compile_expression(expression)
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        # As PythonScriptEngine.evaluate, but the error says what went wrong (not only
+        # "Error evaluating expression"), and a timer's value is checked before
+        # SpiffWorkflow's date arithmetic sees it (see engine.bpmn.bounds).
+        try:
+            value = self.environment.evaluate(expression, task.data, external_context)
+            kind = bounds.timer_kind(task, expression)
+            if kind is not None:
+                bounds.check_timer_value(kind, value)
+        except SpiffWorkflowException:
+            raise
+        except Exception as exc:
+            raise WorkflowTaskException(
+                f"expression {shorten(expression)} failed: {exc}", task=task, exception=exc
+            ) from None
+        return value
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
         if task is None:
