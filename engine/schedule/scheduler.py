@@ -204,6 +204,9 @@ def _fire_timers(workflow: Any, now: datetime) -> None:
 def _job(sessions: sessionmaker[Session], services: Services, mail: MailSettings) -> None:
     try:
         report = tick(sessions, services, services.now(), mail)
+    except Busy:
+        log.warning("the database stayed busy past the wait; the next tick retries")
+        return
     except Exception:
         log.exception("scheduler tick failed; the next tick retries")
         return
