@@ -20,6 +20,7 @@ from engine.bpmn.library import build_bundles, load_directory
 from engine.bpmn.serializer import spec_objects, spec_to_json
 from engine.errors import NotFound
 from engine.models import ProcessVersion
+from forms.registry import load_form
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,20 @@ class Deployed:
     warnings: tuple[str, ...] = ()
 
 
+def form_exists(name: str) -> bool:
+    """Whether `name` is a form of the library (a diagram may only use those)."""
+    try:
+        load_form(name)
+    except NotFound:
+        return False
+    return True
+
+
 def deploy_files(
     session: Session, files: Mapping[str, bytes], at: datetime, actor: Actor
 ) -> list[Deployed]:
     """Validate and deploy; raises InvalidProcess (nothing written) on any problem."""
-    bundles = build_bundles(files)
+    bundles = build_bundles(files, form_exists)
     results = []
     for process_id, bundle in sorted(bundles.items()):
         existing = session.scalar(

@@ -4,9 +4,13 @@ Diagrams are uploaded by administrators and may be hostile, so every file is par
 our own hardened lxml parser first (no DTD, no entities, no network, a size cap, UTF-8
 only), then validated against the BPMN/DMN schemas by SpiffWorkflow's parser, then
 linted (engine.bpmn.lint) so that nothing fails for the first time inside a running
-case. `build_bundles` returns one `ProcessBundle` per entry process (an executable
-process no other process calls) with the exact sources it needs, so a changed file
-becomes a new version of exactly the processes that use it.
+case. Across files it also refuses call activities that form a cycle (a process that
+calls itself, directly or through others, would recurse forever) and, given a way to
+look forms up, human tasks whose form is not in the form library. A human task in no
+lane goes to the coordinator, with a warning. `build_bundles` returns one
+`ProcessBundle` per entry process (an executable process no other process calls) with
+the exact sources it needs, so a changed file becomes a new version of exactly the
+processes that use it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import codecs
 import hashlib
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +35,8 @@ from engine.bpmn.event_subprocesses import INTERRUPTING
 from engine.errors import InvalidProcess
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Who does a human task that is in no lane and names no role_variable.
+DEFAULT_ROLE = "coordinator"
 DMN_NAMESPACES = frozenset(DMN_SCHEMAS)
 
 # A declared single-byte encoding is harmless when every byte is 7-bit ASCII: the file
@@ -198,6 +204,7 @@ def _add_files(parser: SpiffBpmnParser, files: Mapping[str, bytes]) -> _Library:
         namespace = _namespace(tree)
         try:
             if namespace == lint.BPMN_NS:
+                lint.refuse_data_stores(tree.getroot(), filename)
                 parser.add_bpmn_xml(tree, filename)
                 lib.bpmn_files.append(filename)
             elif namespace in DMN_NAMESPACES:
@@ -224,18 +231,72 @@ def _add_files(parser: SpiffBpmnParser, files: Mapping[str, bytes]) -> _Library:
     return lib
 
 
-def _check_human_task_roles(lib: _Library, spec: BpmnProcessSpec) -> None:
+def _check_human_tasks(
+    lib: _Library, spec: BpmnProcessSpec, form_exists: Callable[[str], bool] | None
+) -> None:
     for task_spec in spec.task_specs.values():
         if not getattr(task_spec, "manual", False):
             continue
         properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+        bpmn_id = getattr(task_spec, "bpmn_id", None) or task_spec.name
+        line = _element_line(lib, spec.file, bpmn_id)
         if not task_spec.lane and not properties.get("role_variable"):
-            bpmn_id = getattr(task_spec, "bpmn_id", None) or task_spec.name
-            raise InvalidProcess(
-                f"human task {bpmn_id!r} is in no lane and has no 'role_variable' property",
-                spec.file,
-                _element_line(lib, spec.file, bpmn_id),
+            # The spec is serialized with the lane, so the runtime sees the coordinator.
+            task_spec.lane = DEFAULT_ROLE
+            warning = (
+                f"{spec.file}:{line}: human task {bpmn_id!r} is in no lane and has no "
+                f"'role_variable' property; it goes to the {DEFAULT_ROLE}"
             )
+            if warning not in lib.warnings.setdefault(spec.file, []):
+                lib.warnings[spec.file].append(warning)
+        form = (properties.get("form") or "").strip() or bpmn_id
+        if form_exists is not None and not form_exists(form):
+            raise InvalidProcess(
+                f"human task {bpmn_id!r} uses the form {form!r}, which is not in the form library",
+                spec.file,
+                line,
+            )
+
+
+def _check_start_form(
+    pid: str, process_parser: Any, form_exists: Callable[[str], bool] | None
+) -> None:
+    node = process_parser.node
+    form = _start_form(node)
+    if form and form_exists is not None and not form_exists(form):
+        raise InvalidProcess(
+            f"process {pid!r} starts with the form {form!r}, which is not in the form library",
+            process_parser.filename,
+            node.sourceline if isinstance(node.sourceline, int) else None,
+        )
+
+
+def _check_call_cycles(lib: _Library, executable: Mapping[str, Any]) -> None:
+    """Refuse a process that calls itself, directly or through others (it would recurse
+    until the case exhausts memory), naming the cycle and the call that closes it."""
+    calls: dict[str, list[etree._Element]] = {
+        pid: list(p.node.iter(f"{{{lint.BPMN_NS}}}callActivity")) for pid, p in executable.items()
+    }
+    done: set[str] = set()
+
+    def visit(pid: str, path: list[str]) -> None:
+        for call in calls.get(pid, []):
+            called = call.get("calledElement")
+            if called in path:
+                cycle = " → ".join([*path[path.index(called) :], called])
+                raise InvalidProcess(
+                    f"callActivity {call.get('id')!r} in process {pid!r} calls {called!r}, "
+                    f"which is already running: {cycle}; a process may not call itself",
+                    executable[pid].filename,
+                    call.sourceline if isinstance(call.sourceline, int) else None,
+                )
+            if called in calls and called not in done:
+                visit(called, [*path, called])
+        done.add(pid)
+
+    for pid in sorted(calls):
+        if pid not in done:
+            visit(pid, [pid])
 
 
 def _mark_interrupting_starts(parser: SpiffBpmnParser) -> None:
@@ -292,16 +353,36 @@ def _start_form(process: etree._Element) -> str | None:
     return None
 
 
-def _build_locked(files: Mapping[str, bytes]) -> dict[str, ProcessBundle]:
+def _no_executable_process(lib: _Library, filename: str) -> InvalidProcess:
+    root = lib.trees[filename].getroot()
+    process = root.find("bpmn:process", lint.NS)
+    if process is None:
+        return InvalidProcess(
+            "the file contains no executable process (definitions hold no bpmn:process)",
+            filename,
+            root.sourceline,
+        )
+    return InvalidProcess(
+        f"the file contains no executable process: process {process.get('id')!r} is "
+        f'marked isExecutable="{process.get("isExecutable", "false")}"',
+        filename,
+        process.sourceline,
+    )
+
+
+def _build_locked(
+    files: Mapping[str, bytes], form_exists: Callable[[str], bool] | None
+) -> dict[str, ProcessBundle]:
     parser = SpiffBpmnParser(validator=VALIDATOR)
     lib = _add_files(parser, files)
     executable = {pid: p for pid, p in parser.process_parsers.items() if p.process_executable}
     for filename in lib.bpmn_files:
         if not any(p.filename == filename for p in executable.values()):
-            raise InvalidProcess("the file contains no executable process", filename)
+            raise _no_executable_process(lib, filename)
         lib.warnings[filename] = lint.lint_bpmn_document(
             lib.trees[filename], filename, executable.keys(), lib.decision_files.keys()
         )
+    _check_call_cycles(lib, executable)
 
     specs: dict[str, BpmnProcessSpec] = {}
     subprocess_specs: dict[str, dict[str, Any]] = {}
@@ -312,7 +393,8 @@ def _build_locked(files: Mapping[str, bytes]) -> dict[str, ProcessBundle]:
         except Exception as exc:
             raise _as_invalid(exc, lib, process_parser.filename) from None
         for spec in [specs[pid], *subprocess_specs[pid].values()]:
-            _check_human_task_roles(lib, spec)
+            _check_human_tasks(lib, spec, form_exists)
+        _check_start_form(pid, process_parser, form_exists)
 
     _mark_interrupting_starts(parser)
     called = {
@@ -339,15 +421,18 @@ def _build_locked(files: Mapping[str, bytes]) -> dict[str, ProcessBundle]:
     return bundles
 
 
-def build_bundles(files: Mapping[str, bytes]) -> dict[str, ProcessBundle]:
+def build_bundles(
+    files: Mapping[str, bytes], form_exists: Callable[[str], bool] | None = None
+) -> dict[str, ProcessBundle]:
     """Parse, validate and lint `files`; a bundle for every entry process.
 
     Raises InvalidProcess (with file and, where known, line) for the first problem
-    found in any file: nothing in `files` is silently skipped.
+    found in any file: nothing in `files` is silently skipped. With `form_exists`,
+    every human task's form (and every start form) must be one it knows.
     """
     with _BUILD_LOCK:
         try:
-            return _build_locked(files)
+            return _build_locked(files, form_exists)
         except InvalidProcess:
             raise
         except Exception as exc:  # a parser bug must still surface as a deploy error
@@ -355,6 +440,7 @@ def build_bundles(files: Mapping[str, bytes]) -> dict[str, ProcessBundle]:
 
 
 __all__ = [
+    "DEFAULT_ROLE",
     "MAX_FILE_BYTES",
     "ProcessBundle",
     "build_bundles",

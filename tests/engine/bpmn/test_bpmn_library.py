@@ -260,12 +260,17 @@ def test_bad_human_task_properties_are_refused(properties, message):
     assert message in error.reason and error.line
 
 
-def test_a_user_task_needs_a_lane_or_a_role_variable():
+def test_a_user_task_in_no_lane_goes_to_the_coordinator_with_a_warning():
     data = process_xml(linear(user_task() + END)).replace(b'name="coordinator"', b'name=""')
-    error = refused({"lane.bpmn": data})
-    assert "no lane" in error.reason and error.line == line_of(data, '<bpmn:userTask id="work"')
+    [bundle] = build_bundles({"lane.bpmn": data}).values()
+    line = line_of(data, '<bpmn:userTask id="work"')
+    assert any(f"lane.bpmn:{line}:" in w and "coordinator" in w for w in bundle.warnings)
+    assert bundle.spec.task_specs["work"].lane == "coordinator"
     with_variable = process_xml(linear(user_task(props(role_variable="who")) + END))
-    assert build_bundles({"lane.bpmn": with_variable.replace(b'name="coordinator"', b'name=""')})
+    [bundle] = build_bundles(
+        {"lane.bpmn": with_variable.replace(b'name="coordinator"', b'name=""')}
+    ).values()
+    assert not bundle.warnings
 
 
 def test_multi_instance_expressions_are_checked():
