@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent
@@ -62,10 +63,12 @@ def record(
     **detail: Any,
 ) -> AuditEvent:
     """Add an audit event to the session; it commits with the change it describes."""
-    # Events added earlier in this transaction are not in the database yet.
-    pending: dict[str | None, str] = session.info.setdefault("audit_heads", {})
-    prev = pending.get(case_id)
-    if prev is None:
+    # Events added earlier in this transaction are not in the database yet; a case that
+    # `load_heads` found without events is known to start a chain (None).
+    pending: dict[str | None, str | None] = session.info.setdefault("audit_heads", {})
+    if case_id in pending:
+        prev = pending[case_id]
+    else:
         with session.no_autoflush:
             prev = session.scalar(
                 select(AuditEvent.hash)
@@ -86,6 +89,25 @@ def record(
     session.add(entry)
     pending[case_id] = entry.hash
     return entry
+
+
+def load_heads(session: Session, case_ids: Iterable[str]) -> None:
+    """Read the chain heads of many cases in one query, for a batch job about to record
+    an event on each (the scheduler's reminders), so `record` need not look up each."""
+    pending: dict[str | None, str | None] = session.info.setdefault("audit_heads", {})
+    wanted = {case_id for case_id in case_ids if case_id not in pending}
+    if not wanted:
+        return
+    pending.update(dict.fromkeys(wanted))  # no event yet, unless found below
+    latest = (
+        select(func.max(AuditEvent.id))
+        .where(AuditEvent.case_id.in_(wanted))
+        .group_by(AuditEvent.case_id)
+    )
+    rows = session.execute(
+        select(AuditEvent.case_id, AuditEvent.hash).where(AuditEvent.id.in_(latest))
+    )
+    pending.update({case_id: digest for case_id, digest in rows})
 
 
 def verify_chain(session: Session, case_id: str) -> list[int]:
