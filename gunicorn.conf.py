@@ -21,7 +21,8 @@ workers = int(os.environ.get("NBASSIST_WORKERS") or os.environ.get("WEB_CONCURRE
 # Sync workers: one request per process at a time, so a worker holds at most one
 # database connection and SQLite's writers queue on its lock rather than in threads.
 worker_class = "sync"
-timeout = SQLITE_BUSY_SECONDS + 15
+# Even a request whose two units of work each wait the whole busy timeout answers.
+timeout = SQLITE_BUSY_SECONDS * 2 + 15
 graceful_timeout = timeout
 keepalive = 5
 # Recycle workers now and then, so one process's memory cannot creep past its budget.
