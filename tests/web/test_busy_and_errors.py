@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine.bpmn.clock import FixedClock
@@ -111,6 +112,14 @@ def test_a_person_whose_save_waits_past_the_busy_timeout_sees_a_page_asking_to_r
     assert "Busy for a moment" in page and "try again in a few seconds" in page
     assert "changed this meanwhile" not in page
     assert "Called her sister." not in text(client.get(f"/cases/{case_id}"))
+
+
+def test_a_lock_timeout_met_outside_a_unit_of_work_is_503_too(app: Flask, session: Session) -> None:
+    locked = OperationalError("SELECT 1", {}, sqlite3.OperationalError("database is locked"))
+    api = Api(faulty_app(app, locked).test_client(), make_user(session, "anna", "se-roks"))
+    response = api.client.get("/api/v1/fault", headers=api.headers)
+    assert response.status_code == 503 and "Retry-After" in response.headers
+    assert response.get_json()["error"]["code"] == "busy"
 
 
 def faulty_app(app: Flask, error: Exception) -> Flask:
