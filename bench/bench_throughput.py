@@ -7,7 +7,8 @@ gunicorn's sync workers close each connection) each complete the recurring task 
 its own case (bench/data/bench_loop.bpmn, the two-task case) over the JSON API for
 the given time. Per database it prints steps/s, errors by status, and the median and
 p95 latency of a completion; then SQLite's throughput as a share of PostgreSQL's, and
-the two-task case's open and complete median with one client.
+with one client the two-task case's open, its complete on a fresh case, and its
+complete on a case with 200 completed tasks (DESIGN.md: at most 1.5× the fresh one).
 
 Targets (issue 8): 0 errors on SQLite, SQLite ≥ 80 % of PostgreSQL's steps/s in the
 same run, open and complete ≤ 10 ms median with one client.
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -271,28 +273,34 @@ def run_load(port: int, token: str, clients: int, seconds: float) -> Load:
 
 
 def one_client(port: int, token: str) -> dict[str, list[float]]:
-    """The two-task case with one client: open a case, and complete its recurring task."""
+    """The two-task case with one client: open a case; complete its recurring task on a
+    fresh case; and the same on a case with 200 completed tasks (cost must not grow)."""
     client = Client(port, token)
+    opened: list[dict] = []
 
-    def timed(step: object) -> list[float]:
+    def timed(step: Callable[[], object], iterations: int = SINGLE_ITERATIONS) -> list[float]:
         times = []
-        for i in range(SINGLE_WARMUP + SINGLE_ITERATIONS):
+        for i in range(SINGLE_WARMUP + iterations):
             began = time.perf_counter()
-            step()  # type: ignore[operator]
+            step()
             if i >= SINGLE_WARMUP:
                 times.append((time.perf_counter() - began) * 1000)
         return times
 
-    opened = timed(client.open_case)
-    holder = {"task": inform_task(client.open_case())}
-
-    def complete() -> None:
-        status, body = client.request("POST", f"/tasks/{holder['task']}/complete", {"data": INFORM})
+    def complete(task: str) -> str:
+        status, body = client.request("POST", f"/tasks/{task}/complete", {"data": INFORM})
         if status != 200:
             raise RuntimeError(f"completing a task: {status} {body}")
-        holder["task"] = inform_task(body)
+        return inform_task(body)
 
-    return {"open": opened, "complete": timed(complete)}
+    open_times = timed(lambda: opened.append(client.open_case()))
+    fresh = iter([inform_task(case) for case in opened])
+    fresh_times = timed(lambda: complete(next(fresh)))
+    old = {"task": inform_task(client.open_case())}
+    for _ in range(200):
+        old["task"] = complete(old["task"])
+    old_times = timed(lambda: old.update(task=complete(old["task"])), SINGLE_ITERATIONS // 2)
+    return {"open": open_times, "complete": fresh_times, "complete_old": old_times}
 
 
 @dataclass
@@ -341,13 +349,16 @@ def report(figures: list[Figures], args: argparse.Namespace) -> None:
         share = by_name["SQLite"].load.per_second / by_name["PostgreSQL"].load.per_second
         print(f"SQLite throughput: {share:.0%} of PostgreSQL's (target ≥ 80 %)")
     print(f"\nThe two-task case, one client, {SINGLE_ITERATIONS} iterations, through gunicorn")
-    print(f"{'database':12} {'open median':>12} {'open p95':>9} {'complete median':>16} {'p95':>7}")
+    print("(median / p95 ms; complete: on a fresh case, and on one with 200 completed tasks)")
+    print(f"{'database':12} {'open':>15} {'complete':>15} {'complete, 200':>15} {'growth':>7}")
     for f in figures:
-        o, c = f.single["open"], f.single["complete"]
-        print(
-            f"{f.name:12} {statistics.median(o):9.2f} ms {percentile(o, 0.95):6.2f} ms "
-            f"{statistics.median(c):13.2f} ms {percentile(c, 0.95):4.2f} ms"
-        )
+        o, c, old = f.single["open"], f.single["complete"], f.single["complete_old"]
+        growth = statistics.median(old) / statistics.median(c)
+        print(f"{f.name:12} {figure(o):>15} {figure(c):>15} {figure(old):>15} {growth:6.2f}×")
+
+
+def figure(times: list[float]) -> str:
+    return f"{statistics.median(times):.2f} / {percentile(times, 0.95):.2f}"
 
 
 def main(argv: list[str] | None = None) -> int:
