@@ -210,7 +210,7 @@ class _Budget:
             self.charge(len(value))
         return value
 
-    def call(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def call(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         # A whitelisted function does work proportional to its arguments and its result.
         for arg in args:
             if type(arg) in _SIZED:

@@ -314,3 +314,4 @@ def test_ordinary_expressions_evaluate_as_before():
     assert evaluate("f'{c}-{risk:03d}' + str(risk * 2 % 4)", **data) == "SE-0032"
     assert evaluate("{**{'a': 1}, 'b': [*services, 'x'][-1:]}", **data) == {"a": 1, "b": ["x"]}
     assert evaluate("c in ('SE', 'NO') and 'health' in services", **data) is True
+    assert evaluate("dict(func=1, self=2)") == {"func": 1, "self": 2}
