@@ -105,12 +105,22 @@ def _safe_sum(iterable: Iterable[Any], start: int | float = 0) -> Any:
     return sum(iterable, start)
 
 
+MAX_ROUND_DIGITS = 100
+
+
+def _safe_round(number: Any, ndigits: Any = None) -> Any:
+    # round(5, -99999999) computes 10**99999999 in one C call: minutes at full CPU.
+    if ndigits is not None and isinstance(ndigits, int) and abs(ndigits) > MAX_ROUND_DIGITS:
+        raise TooCostly(f"round() to more than {MAX_ROUND_DIGITS} digits")
+    return round(number) if ndigits is None else round(number, ndigits)
+
+
 SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len,
     "min": min,
     "max": max,
     "abs": abs,
-    "round": round,
+    "round": _safe_round,
     "sorted": sorted,
     "sum": _safe_sum,
     "any": any,

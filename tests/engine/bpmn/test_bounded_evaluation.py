@@ -294,6 +294,13 @@ def test_an_evaluation_that_loops_or_builds_too_much_is_stopped(expr):
         evaluate(expr, d="y" * 5000)
 
 
+def test_rounding_to_an_absurd_number_of_digits_is_stopped_before_it_starts():
+    with within(), pytest.raises(TooCostly):
+        evaluate("round(5, -99999999)")
+    assert evaluate("round(1234.5678, -2)") == 1200 and evaluate("round(2.675, 2)") == 2.67
+    assert evaluate("round(7 / 2)") == 4
+
+
 def test_the_budget_is_per_evaluation_not_per_process():
     expr = f"len([0 for a in 'x'*{MAX_STEPS - 10}])"
     for _ in range(3):
