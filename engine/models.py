@@ -172,9 +172,11 @@ class Task(Base):
 
     __tablename__ = "task"
     __table_args__ = (
-        # An organisation's task lists: the counts by due time, the API list in its
-        # order, a person's own tasks, and the cases its tasks show it (need to know).
-        Index("ix_task_org_state_due", "organisation_id", "state", "due_at"),
+        # An organisation's task lists: the home list by due time and its counts, the
+        # API list in its order, the task filter, a person's own tasks, and the cases
+        # its tasks show it (need to know).
+        Index("ix_task_org_state_due", "organisation_id", "state", "due_at", "created_at", "id"),
+        Index("ix_task_org_state_name", "organisation_id", "state", "name"),
         Index("ix_task_org_state_created", "organisation_id", "state", "created_at", "id"),
         Index("ix_task_claimed", "claimed_by_id", "state", "created_at"),
         Index("ix_task_org_case", "organisation_id", "case_id", "role"),

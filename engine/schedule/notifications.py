@@ -19,9 +19,10 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor
-from engine.case.read_models import Page, _limit, iso
 from engine.errors import InvalidData, NotFound
 from engine.models import Notification, User
+from engine.pagination import Page, iso
+from engine.pagination import page_size as _limit
 from engine.schedule.mail import compose, enqueue
 
 KIND_HEADINGS = {

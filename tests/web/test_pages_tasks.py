@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn.clock import FixedClock
-from engine.models import Notification, Task
+from engine.models import Case, Notification, Task
 from tests.factories.database import START
 from tests.factories.form_data import valid_data
 from tests.factories.pages import (
@@ -68,11 +68,14 @@ def test_overdue_and_due_soon_views(
     assert "2 days overdue" in body
 
 
-def test_filters_by_country_and_task(client: FlaskClient, session: Session) -> None:
-    opened_case(client, session)
+def test_filters_by_country_task_and_case_reference(client: FlaskClient, session: Session) -> None:
+    case_id = opened_case(client, session)
+    reference = session.get_one(Case, case_id).reference
     assert ROW in text(client.get("/?country=SE&task=immediate_safety"))
     assert ROW not in text(client.get("/?country=NO"))
     assert "No tasks match" in text(client.get("/?country=NO"))
+    assert ROW in text(client.get(f"/?case={reference[:4].lower()}"))  # its beginning will do
+    assert ROW not in text(client.get("/?case=NO-"))
 
 
 def test_claim_and_release_in_one_click(client: FlaskClient, session: Session) -> None:

@@ -39,12 +39,13 @@ def home():  # type: ignore[no-untyped-def]
     db = db_session()
     now = state().clock.now()
     filters = Filters.from_args(request.args)
-    items = guided_tasks(db, g.actor, now, filters)
-    titles = task_titles(db, state().services.cipher, (i.id for i in items))
+    page = guided_tasks(db, g.actor, now, filters)
+    titles = task_titles(db, state().services.cipher, (i.id for i in page.items))
     return render_template(
         "tasks/home.html",
         filters=filters,
-        items=[replace(i, title=titles.get(i.id, i.title)) for i in items],
+        items=[replace(i, title=titles.get(i.id, i.title)) for i in page.items],
+        page=page,
         counts=view_counts(db, g.actor, now),
         choices=filter_choices(db, g.actor),
         filtered=bool(filters.case or filters.country or filters.task),

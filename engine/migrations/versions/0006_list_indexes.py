@@ -29,7 +29,12 @@ def upgrade() -> None:
     with op.batch_alter_table("task", schema=None) as batch_op:
         batch_op.drop_index("ix_task_org_state")
         batch_op.create_index(
-            "ix_task_org_state_due", ["organisation_id", "state", "due_at"], unique=False
+            "ix_task_org_state_due",
+            ["organisation_id", "state", "due_at", "created_at", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_task_org_state_name", ["organisation_id", "state", "name"], unique=False
         )
         batch_op.create_index(
             "ix_task_org_state_created",
@@ -49,6 +54,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_task_org_case")
         batch_op.drop_index("ix_task_claimed")
         batch_op.drop_index("ix_task_org_state_created")
+        batch_op.drop_index("ix_task_org_state_name")
         batch_op.drop_index("ix_task_org_state_due")
         batch_op.create_index("ix_task_org_state", ["organisation_id", "state"], unique=False)
     with op.batch_alter_table("case_team", schema=None) as batch_op:
