@@ -3,14 +3,16 @@
 Without a name: the engine benchmarks, then the scheduler benchmarks (`make bench`).
 By name: `engine`, `scheduler`, or `throughput [--seconds 30] [--clients 8]` (gunicorn
 on SQLite and PostgreSQL, see bench/bench_throughput.py; not in the default run because
-it takes a minute or two and wants a PostgreSQL server).
+it takes a minute or two and wants a PostgreSQL server), or `lists [--sizes 10000,100000]`
+(the case and task lists at 10,000 and 100,000 generated cases, see bench/bench_lists.py;
+a few minutes, PostgreSQL too when NBASSIST_BENCH_DATABASE_URL names a database).
 """
 
 import logging
 import sys
 from collections.abc import Callable
 
-from bench import bench_engine, bench_scheduler, bench_throughput
+from bench import bench_engine, bench_lists, bench_scheduler, bench_throughput
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
 
@@ -18,6 +20,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], object]] = {
     "engine": lambda _argv: bench_engine.main(),
     "scheduler": lambda _argv: bench_scheduler.main(),
     "throughput": bench_throughput.main,
+    "lists": bench_lists.main,
 }
 
 if len(sys.argv) > 1:
