@@ -9,11 +9,15 @@ for constants (engine.bpmn.lint) and whenever a running case computes a timer
 (engine.bpmn.scripting), a due date or a deadline (engine.bpmn.runtime). A
 multi-instance task creates at most MAX_INSTANCES instances (environment variable
 NBASSIST_MAX_INSTANCES, default 500); the check runs before SpiffWorkflow builds any.
+A flow that loops through automatic elements only (no person, no timer) would keep
+`do_engine_steps` running for ever, each step slower than the last; `EngineSteps`
+stops one run of the engine after MAX_ENGINE_STEPS steps or MAX_ENGINE_SECONDS.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sized
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +38,10 @@ MAX_YEARS = 100
 MAX_SPAN = timedelta(days=365 * MAX_YEARS + MAX_YEARS // 4)
 MAX_INSTANCES = int(os.environ.get("NBASSIST_MAX_INSTANCES", "500"))
 MAX_TIMER_TEXT = 200  # no valid ISO 8601 timer value is longer
+# Automatic steps in one run of the engine: opening a journey case takes 11; 500
+# automatic instances of a multi-instance task take about a thousand.
+MAX_ENGINE_STEPS = 2_000
+MAX_ENGINE_SECONDS = 2.0  # the backstop: steps of a looping flow get slower and slower
 
 # Rough lengths are enough to tell 100 years from 10¹⁰: no calendar arithmetic here.
 _DAYS = {
@@ -138,6 +146,29 @@ def timer_kind(task: Task, expression: str) -> str | None:
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+class EngineSteps:
+    """A `will_complete_task` callback for `do_engine_steps` that stops a run of the
+    engine which would not end, naming the element it was about to run."""
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.started = time.perf_counter()
+
+    def __call__(self, task: Task) -> None:
+        self.steps += 1
+        if self.steps > MAX_ENGINE_STEPS:
+            reason = f"more than {MAX_ENGINE_STEPS:,} automatic steps"
+        elif time.perf_counter() - self.started > MAX_ENGINE_SECONDS:
+            reason = f"automatic steps for more than {MAX_ENGINE_SECONDS:g} s"
+        else:
+            return
+        raise WorkflowTaskException(
+            f"the process ran {reason} without waiting for a person or a timer "
+            f"(does a flow loop through automatic elements only?)",
+            task=task,
+        )
 
 
 # --- multi-instance --------------------------------------------------------------------

@@ -153,7 +153,7 @@ def ready_tasks_beyond(
 def _run_engine(wf: BpmnWorkflow) -> None:
     wf.script_engine = SAFE_ENGINE  # cheap insurance against a workflow built elsewhere
     try:
-        wf.do_engine_steps()
+        wf.do_engine_steps(will_complete_task=bounds.EngineSteps())
     except SpiffWorkflowException as exc:
         raise _process_error(exc) from None
 

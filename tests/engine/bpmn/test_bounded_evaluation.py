@@ -249,6 +249,48 @@ def test_an_input_collection_above_the_cap_stops_before_building_instances(clock
     assert len(runtime.ready_human_tasks(small)) == 3
 
 
+def automatic_loop(through: str) -> bytes:
+    """start → gateway ⇄ `through` (an automatic element) for as long as `go`."""
+    return process_xml(
+        '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="gw"/>'
+        '<bpmn:exclusiveGateway id="gw" default="f_out"/>'
+        '<bpmn:sequenceFlow id="f_loop" sourceRef="gw" targetRef="again">'
+        "<bpmn:conditionExpression>go</bpmn:conditionExpression></bpmn:sequenceFlow>"
+        f"{through}"
+        '<bpmn:sequenceFlow id="f_out" sourceRef="gw" targetRef="e"/><bpmn:endEvent id="e"/>'
+    )
+
+
+THROW_AND_BACK = (
+    '<bpmn:intermediateThrowEvent id="again"/>'
+    '<bpmn:sequenceFlow id="f_back" sourceRef="again" targetRef="gw"/>'
+)
+FORK_BOTH_BACK = (
+    '<bpmn:parallelGateway id="again"/>'
+    '<bpmn:sequenceFlow id="f_a" sourceRef="again" targetRef="gw"/>'
+    '<bpmn:sequenceFlow id="f_b" sourceRef="again" targetRef="gw"/>'
+)
+
+
+def test_a_flow_looping_through_automatic_elements_is_stopped_after_the_step_limit(
+    clock, monkeypatch
+):
+    monkeypatch.setattr(bounds, "MAX_ENGINE_STEPS", 50)
+    monkeypatch.setattr(bounds, "MAX_ENGINE_SECONDS", 3600.0)
+    with within(), pytest.raises(InvalidProcess) as caught:
+        started(automatic_loop(THROW_AND_BACK), go=True)
+    assert "more than 50 automatic steps" in str(caught.value)
+    assert re.search(r"at '(gw|again)'", str(caught.value))
+    assert started(automatic_loop(THROW_AND_BACK), go=False).is_completed()
+
+
+def test_a_loop_that_forks_on_every_round_is_contained_with_the_default_limits(clock):
+    # Each round doubles the tokens and every step is slower than the last: before,
+    # opening such a case never came back.
+    with within(), pytest.raises(InvalidProcess, match="automatic steps"):
+        started(automatic_loop(FORK_BOTH_BACK), go=True)
+
+
 def dmn_with_entry(entry: str) -> bytes:
     source = (DATA / "bpmn_country_rule.dmn").read_text()
     return source.replace('<text>"SE"</text>', f"<text>{entry}</text>").encode()
