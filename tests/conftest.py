@@ -9,10 +9,12 @@ import tempfile
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
 from engine import directory, versions
+from engine.accounts import users
 from engine.audit import Actor
 from engine.bpmn.clock import FixedClock
 from engine.crypto import Cipher
@@ -20,6 +22,12 @@ from engine.db import make_engine, make_sessionmaker, migrate, normalise_url
 from engine.db.context import Services
 from engine.settings import PROCESSES_DIR, Settings
 from tests.factories.database import CASE_TABLES, DATA, START, TEST_KEY
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> None:
+    """Minimal argon2 parameters: at production cost, hashing took most of a page test."""
+    users.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def _reset_postgres(url: str) -> None:

@@ -27,6 +27,14 @@ MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "nba_"  # noqa: S105 - a prefix, not a secret
 
 
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Replace the argon2 parameters. Only tests call this, with minimal ones: at
+    production cost hashing was most of a page test's time."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -83,6 +91,8 @@ def check_password(session: Session, username: str, password: str) -> User | Non
     return user if stored else None
 
 
+# Verified against when the user is unknown, so that a wrong username costs as much time
+# as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
