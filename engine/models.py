@@ -176,6 +176,8 @@ class Task(Base):
         # API list in its order, the task filter, a person's own tasks, and the cases
         # its tasks show it (need to know).
         Index("ix_task_org_state_due", "organisation_id", "state", "due_at", "created_at", "id"),
+    # The few values shown without the workflow (engine/case/profile.py), encrypted too.
+    profile: Mapped[bytes | None] = mapped_column(LargeBinary)
         Index("ix_task_org_state_name", "organisation_id", "state", "name"),
         Index("ix_task_org_state_created", "organisation_id", "state", "created_at", "id"),
         Index("ix_task_claimed", "claimed_by_id", "state", "created_at"),

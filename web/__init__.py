@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 
+from engine import audit
 from engine.bpmn.clock import SystemClock
 from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker
@@ -19,7 +20,7 @@ from web.admin import admin
 from web.api import api
 from web.auth import auth, load_signed_in_user
 from web.auth.second_factor import second_factor_pages
-from web.cases import cases
+from web.cases import begin_case_page_as_writer, cases
 from web.errors import register_error_handlers
 from web.i18n import init_i18n
 from web.notifications import notifications
@@ -46,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     clock = config.pop("clock", None) or SystemClock()
     app.config.update(config)
     engine = config.get("engine") or make_engine(settings.database_url)
+    audit.use_data_key(settings.data_key)
     app.extensions["nbassist"] = AppState(
         settings=settings,
         engine=engine,
@@ -56,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api)
     # Who is signed in first: an idle session goes to sign-in before any CSRF check.
+    app.before_request(begin_case_page_as_writer)  # before anything reads the database
     app.before_request(load_signed_in_user)
     init_security(app)
     init_i18n(app)

@@ -60,14 +60,26 @@ def html_error(status: int, message: str = ""):  # type: ignore[no-untyped-def]
         )
     if status == 403 and not message:
         message = _("Your organisation does not hold this.")
-    return render_template("error.html", status=status, title=title, message=message), status
+    return render_template(
+        "error.html", status=status, title=title, message=sentence(message)
+    ), status
+
+
+def sentence(message: str) -> str:
+    """An engine error's message ("only the case coordinator can …") as a page shows it."""
+    message = message.strip()
+    if message and message[-1].isalnum():
+        message += "."
+    return message[:1].upper() + message[1:]
 
 
 def page_context() -> dict[str, Any]:
     user = g.get("user")
     count = 0
-    if user is not None:
-        count = unread_count(db_session(), g.actor)
+    if user is not None:  # a page that read it in its own transaction left it in g
+        count = g.get("unread_notifications")
+        if count is None:
+            count = unread_count(db_session(), g.actor)
     return {
         "current_user": user,
         "unread_notifications": count,

@@ -103,6 +103,16 @@ def sees_few_cases(session: Session, actor: Actor, few: int = FEW_CASES) -> bool
     return True
 
 
+def sees_case(actor: Actor, case: Case, tasks: list[Task]) -> bool:
+    """`case_visible_to` decided over rows already read: the case's team and all its tasks
+    (for a page that needs them anyway, so access costs no query of its own)."""
+    if actor.organisation_id is None:
+        return False
+    return any(m.organisation_id == actor.organisation_id for m in case.team) or any(
+        t.organisation_id == actor.organisation_id and t.role not in CONSENT_ROLES for t in tasks
+    )
+
+
 def can_see_case(session: Session, actor: Actor, case_id: str) -> bool:
     if actor.organisation_id is None:
         return False

@@ -4,7 +4,7 @@ and which of its elements are done and which are under way.
 The drawing is the case's own process version (never the latest one), so a case that
 started on an older version is shown as it runs. The marked ids come from the case's
 workflow state; the BPMN XML is served as deployed, parsed here only with the hardened
-parser to find which file holds which process.
+parser to find which file holds which process and which messages a version takes.
 """
 
 from __future__ import annotations
@@ -68,6 +68,23 @@ def _parse_processes(version: ProcessVersion) -> list[dict[str, Any]]:
             )
     main = version.process_id
     return sorted(found, key=lambda p: (p["id"] != main, p["name"]))
+
+
+_MESSAGES_OF: dict[str, frozenset[str]] = {}
+
+
+def messages_in(version: ProcessVersion) -> frozenset[str]:
+    """The message names a process version declares (in any of its BPMN files): what may
+    be recorded on a case of that version."""
+    key = f"{version.process_id}:{version.content_hash}"
+    if key not in _MESSAGES_OF:
+        names: set[str] = set()
+        for filename, text in version.sources.items():
+            if filename.endswith(".bpmn"):
+                tree = parse_xml(text.encode("utf-8"), filename)
+                names |= {m.get("name") or "" for m in tree.iter(f"{{{BPMN_NS}}}message")}
+        _MESSAGES_OF[key] = frozenset(names)
+    return _MESSAGES_OF[key]
 
 
 def process_names(version: ProcessVersion) -> dict[str, str]:

@@ -75,13 +75,17 @@ def add_note(
 
 def list_notes(session: Session, services: Services, actor: Actor, case_id: str) -> list[CaseNote]:
     """The notes the actor's organisation may read, newest first."""
-    case = visible_case(session, actor, case_id)
+    return notes_of(session, services, actor, visible_case(session, actor, case_id).id)
+
+
+def notes_of(session: Session, services: Services, actor: Actor, case_id: str) -> list[CaseNote]:
+    """`list_notes` for a caller that has checked need to know already."""
     rows = session.execute(
         select(Note, User.username, Organisation.name)
         .join(User, User.id == Note.user_id)
         .join(Organisation, Organisation.id == Note.organisation_id)
         .where(
-            Note.case_id == case.id,
+            Note.case_id == case_id,
             or_(Note.confidential.is_(False), Note.organisation_id == actor.organisation_id),
         )
         .order_by(Note.created_at.desc(), Note.id.desc())
@@ -90,7 +94,7 @@ def list_notes(session: Session, services: Services, actor: Actor, case_id: str)
         CaseNote(
             id=note.id,
             body=services.cipher.decrypt(
-                note.body, _context(case.id, note.organisation_id, note.confidential)
+                note.body, _context(case_id, note.organisation_id, note.confidential)
             ).decode(),
             confidential=note.confidential,
             author=username,

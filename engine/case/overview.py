@@ -1,8 +1,12 @@
 """Everything the case page shows about one case, read in one go under need to know.
 
-Reading it is audited (through `read_case` and `case_history`). The reflection period
-end is compared with the network's standard of at least three months from its start,
-so the coordinator sees at once when the law of the host country gives her less.
+`case_overview` is the page's one engine call: one access decision over the rows the
+page reads anyway (the case with its team, and its tasks, each queried once), one
+`case.viewed` audit event, and no workflow decryption (her languages come from her
+profile, engine/case/profile.py). It never commits: the view runs it as a unit of work.
+The reflection period end is compared with the network's standard of at least three
+months from its start, so the coordinator sees at once when the law of the host country
+gives her less.
 """
 
 from __future__ import annotations
@@ -12,21 +16,25 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, joinedload
 
-from engine.audit import Actor
-from engine.bpmn.runtime import workflow_data
+from engine.audit import Actor, record
 from engine.case import read_models
-from engine.case.access import is_coordinator, visible_case
-from engine.case.consents import data_limit
-from engine.case.diagram import process_names
+from engine.case.access import CONSENT_ROLES, sees_case
+from engine.case.consents import ConsentView, consents_for_case, status_of
+from engine.case.diagram import messages_in, process_names
+from engine.case.notes import CaseNote, notes_of
+from engine.case.profile import decrypt_profile, languages, profile_of
 from engine.case.store import load_workflow
 from engine.db.context import Services
-from engine.errors import EngineError
-from engine.models import Deadline, Organisation, Task
+from engine.directory import list_organisations
+from engine.errors import EngineError, NotFound
+from engine.models import Case, Deadline, Organisation, Task
 
 NETWORK_STANDARD = timedelta(days=90)  # "at least 3 months, better 6"
 REFLECTION_END = "reflection_period_end"
+# Timeline events that name an organisation by its slug: the page shows its name.
+TEAM_EVENTS = ("team.changed", "consent.given", "consent.withdrawn", "consent.expired")
 
 
 @dataclass
@@ -40,6 +48,7 @@ class DeadlineView:
 
 @dataclass
 class CaseOverview:
+    case: Case  # the row, with its team and process version loaded
     summary: dict[str, Any]
     stage_name: str | None
     team: list[dict[str, Any]]
@@ -49,72 +58,123 @@ class CaseOverview:
     history: list[dict[str, Any]]
     task_titles: dict[str, str]
     coordinates: bool
-    extra: dict[str, Any] = field(default_factory=dict)
+    notes: list[CaseNote] = field(default_factory=list)
+    consents: list[ConsentView] = field(default_factory=list)
+    # Message names the case's process version takes (what may be recorded on it).
+    messages: frozenset[str] = frozenset()
+    # The directory, read only when the page needs it: the coordinator's team choices,
+    # or organisation names for team changes in the timeline.
+    directory: list[Organisation] = field(default_factory=list)
 
 
 def case_overview(session: Session, services: Services, actor: Actor, case_id: str) -> CaseOverview:
+    """The case page's data; NotFound for a case the actor may not see. Records the view."""
     now = services.now()
-    summary = read_models.read_case(session, actor, case_id, now)
-    case = visible_case(session, actor, case_id)
-    history = read_models.case_history(session, actor, case_id, now)
-    names = process_names(case.process_version)
-    team = [
-        {
-            "role": m.role,
-            "organisation": m.organisation.name,
-            "slug": m.organisation.slug,
-            "yours": m.organisation_id == actor.organisation_id,
-        }
-        for m in sorted(case.team, key=lambda m: (m.role != "coordinator", m.role))
-    ]
-    tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)))
-    open_tasks = [
-        {
-            "id": t.id,
-            "name": t.name,
-            "title": t.title,
-            "organisation": t.organisation.name,
-            "yours": t.organisation_id == actor.organisation_id,
-            "holder": t.claimed_by.username if t.claimed_by else None,
-            "due_at": t.due_at,
-        }
-        for t in sorted(
-            (t for t in tasks if t.state == "open"),
-            key=lambda t: (t.due_at is None, t.due_at or now, t.created_at),
+    case = _load_case(session, case_id)
+    tasks = list(session.scalars(select(Task).where(Task.case_id == case_id)))
+    if case is None or not sees_case(actor, case, tasks):
+        raise NotFound("no such case")
+    deadlines = list(
+        session.scalars(
+            select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.due_at)
         )
-    ]
+    )
+    history = read_models.history_of(session, case.id)
+    record(session, actor, "case.viewed", now, case.id)
+    coordinates = any(
+        m.role == "coordinator" and m.organisation_id == actor.organisation_id for m in case.team
+    )
+    consents = consents_for_case(session, case.id)
+    team_changed = any(event["action"] in TEAM_EVENTS for event in history)
+    open_tasks = sorted(
+        (t for t in tasks if t.state == "open"),
+        key=lambda t: (t.due_at is None, t.due_at or now, t.created_at),
+    )
     return CaseOverview(
-        summary=summary,
-        stage_name=names.get(case.stage or "", case.stage),
-        team=team,
-        open_tasks=open_tasks,
-        deadlines=_deadlines(session, services, case.id, tasks),
-        languages=_languages(services, case, data_limit(session, case, actor)),
+        case=case,
+        summary=read_models.case_summary(session, case, tasks, deadlines),
+        stage_name=process_names(case.process_version).get(case.stage or "", case.stage),
+        team=[
+            {
+                "role": m.role,
+                "organisation": m.organisation.name,
+                "slug": m.organisation.slug,
+                "yours": m.organisation_id == actor.organisation_id,
+            }
+            for m in sorted(case.team, key=lambda m: (m.role != "coordinator", m.role))
+        ],
+        open_tasks=[
+            {
+                "id": t.id,
+                "name": t.name,
+                "title": t.title,
+                "organisation": t.organisation.name,
+                "yours": t.organisation_id == actor.organisation_id,
+                "holder": t.claimed_by.username if t.claimed_by else None,
+                "due_at": t.due_at,
+                "row": t,
+            }
+            for t in open_tasks
+        ],
+        deadlines=_deadlines(services, deadlines, tasks),
+        languages=_languages(services, case, _shared_fields(case, actor, consents)),
         history=history,
         task_titles={t.name: t.title for t in tasks},
-        coordinates=is_coordinator(case, actor),
+        coordinates=coordinates,
+        notes=notes_of(session, services, actor, case.id),
+        consents=[ConsentView(c, status_of(c, now)) for c in consents],
+        messages=messages_in(case.process_version) if case.status == "open" else frozenset(),
+        directory=(
+            list_organisations(session)
+            if (coordinates and case.status == "open") or team_changed
+            else []
+        ),
     )
 
 
-def _languages(services: Services, case: Any, limit: set[str] | None) -> list[str]:
+def _load_case(session: Session, case_id: str) -> Case | None:
+    if not isinstance(case_id, str):
+        return None
+    query = (
+        select(Case)
+        .options(defer(Case.state), joinedload(Case.team))  # one statement, no workflow
+        .where(Case.id == case_id)
+    )
+    return session.scalars(query).unique().one_or_none()
+
+
+def _shared_fields(case: Case, actor: Actor, consents: list[Any]) -> set[str] | None:
+    """What the actor's organisation may read of her (None: all, it works on the case in
+    its own right), decided from the consents already read: see consents.data_limit."""
+    roles = {m.role for m in case.team if m.organisation_id == actor.organisation_id}
+    if not roles or not roles <= set(CONSENT_ROLES):
+        return None
+    return {
+        str(name)
+        for c in consents
+        if c.organisation_id == actor.organisation_id and c.withdrawn_at is None
+        for name in c.fields
+    }
+
+
+def _languages(services: Services, case: Case, limit: set[str] | None) -> list[str]:
     if limit is not None and "languages" not in limit:
         return []  # she did not agree to share them with this organisation
     try:
-        data = workflow_data(load_workflow(services, case))
+        profile = decrypt_profile(services, case)
+        if profile is None:  # saved before profiles: read the workflow this once more
+            profile = profile_of(load_workflow(services, case))
     except EngineError:
         return []
-    languages = data.get("languages")
-    return [str(code) for code in languages] if isinstance(languages, list) else []
+    return languages(profile)
 
 
 def _deadlines(
-    session: Session, services: Services, case_id: str, tasks: list[Task]
+    services: Services, deadlines: list[Deadline], tasks: list[Task]
 ) -> list[DeadlineView]:
     by_id = {t.id: t for t in tasks}
     views = []
-    for deadline in session.scalars(
-        select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.due_at)
-    ):
+    for deadline in deadlines:
         view = DeadlineView(subject=deadline.subject, due_at=deadline.due_at)
         if deadline.subject == REFLECTION_END:
             started = _start_date(services, by_id.get(deadline.set_by_task_id or ""))
@@ -140,7 +200,3 @@ def _start_date(services: Services, task: Task | None) -> date | None:
         return date.fromisoformat(str(data.get("start_date")))
     except (EngineError, ValueError):
         return None
-
-
-def organisation_names(session: Session) -> dict[str, str]:
-    return {o.slug: o.name for o in session.scalars(select(Organisation))}

@@ -94,18 +94,27 @@ def task_detail(
     own = task.organisation_id == actor.organisation_id
     detail["data"] = cipher.decrypt_json(task.data, task.id) if own and task.data else {}
     detail["completed_at"] = iso(task.completed_at)
-    record(session, actor, "task.viewed", now, task.case_id, task=task.name)
-    session.commit()
+    record(session, actor, "task.viewed", now, task.case_id, task=task.name)  # caller commits
     return detail
 
 
-def case_summary(session: Session, case: Case) -> dict[str, Any]:
-    open_tasks = session.scalars(
-        select(Task).where(Task.case_id == case.id, Task.state == "open").order_by(Task.created_at)
-    )
-    deadlines = session.scalars(
-        select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.due_at)
-    )
+def case_summary(
+    session: Session,
+    case: Case,
+    tasks: list[Task] | None = None,
+    deadlines: list[Deadline] | None = None,
+) -> dict[str, Any]:
+    """The case as the API shows it; `tasks` (all of the case's) and `deadlines` (by due
+    date) when the caller has read them already, so they are not queried again."""
+    if tasks is None:
+        tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)))
+    open_tasks = sorted((t for t in tasks if t.state == "open"), key=lambda t: t.created_at)
+    if deadlines is None:
+        deadlines = list(
+            session.scalars(
+                select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.due_at)
+            )
+        )
     return {
         "id": case.id,
         "reference": case.reference,
@@ -130,10 +139,10 @@ def case_summary(session: Session, case: Case) -> dict[str, Any]:
 
 
 def read_case(session: Session, actor: Actor, case_id: str, now: datetime) -> dict[str, Any]:
+    """The case as the API shows it; the read is audited (in the caller's unit of work)."""
     case = visible_case(session, actor, case_id)
     summary = case_summary(session, case)
     record(session, actor, "case.viewed", now, case.id)
-    session.commit()
     return summary
 
 
@@ -198,15 +207,23 @@ def list_cases(
 def case_history(
     session: Session, actor: Actor, case_id: str, now: datetime
 ) -> list[dict[str, Any]]:
+    """The case's timeline; the read is audited (in the caller's unit of work)."""
     case = visible_case(session, actor, case_id)
+    history = history_of(session, case.id)
+    record(session, actor, "case.viewed", now, case.id, part="history")
+    return history
+
+
+def history_of(session: Session, case_id: str) -> list[dict[str, Any]]:
+    """Who did what, when, oldest first; reads are left out (the caller checked access)."""
     rows = session.execute(
         select(AuditEvent, User.username, Organisation.slug)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
-        .where(AuditEvent.case_id == case.id, AuditEvent.action.not_like("%.viewed"))
+        .where(AuditEvent.case_id == case_id, AuditEvent.action.not_like("%.viewed"))
         .order_by(AuditEvent.id)
     ).all()
-    history = [
+    return [
         {
             "at": iso(event.at),
             "action": event.action,
@@ -216,6 +233,3 @@ def case_history(
         }
         for event, username, slug in rows
     ]
-    record(session, actor, "case.viewed", now, case.id, part="history")
-    session.commit()
-    return history

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 
 from engine.case import read_models, transactions
+from engine.db.unit_of_work import in_transaction
 from web.api import actor, api, json_body, services
 from web.state import db_session
 
@@ -36,12 +37,19 @@ def list_cases():  # type: ignore[no-untyped-def]
 
 @api.get("/cases/<case_id>")
 def get_case(case_id: str):  # type: ignore[no-untyped-def]
-    return jsonify(read_models.read_case(db_session(), actor(), case_id, services().now()))
+    session = db_session()
+    summary = in_transaction(
+        session, lambda: read_models.read_case(session, actor(), case_id, services().now())
+    )
+    return jsonify(summary)
 
 
 @api.get("/cases/<case_id>/history")
 def case_history(case_id: str):  # type: ignore[no-untyped-def]
-    items = read_models.case_history(db_session(), actor(), case_id, services().now())
+    session = db_session()
+    items = in_transaction(
+        session, lambda: read_models.case_history(session, actor(), case_id, services().now())
+    )
     return jsonify({"items": items, "next": None})
 
 

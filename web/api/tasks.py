@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from engine.case import read_models, transactions
+from engine.db.unit_of_work import in_transaction
 from web.api import actor, api, json_body, services
 from web.state import db_session
 
@@ -28,8 +29,11 @@ def list_tasks():  # type: ignore[no-untyped-def]
 
 @api.get("/tasks/<task_id>")
 def get_task(task_id: str):  # type: ignore[no-untyped-def]
-    svc = services()
-    return jsonify(read_models.task_detail(db_session(), svc.cipher, actor(), task_id, svc.now()))
+    svc, session = services(), db_session()
+    detail = in_transaction(
+        session, lambda: read_models.task_detail(session, svc.cipher, actor(), task_id, svc.now())
+    )
+    return jsonify(detail)
 
 
 @api.post("/tasks/<task_id>/claim")

@@ -24,21 +24,24 @@ from engine.audit import record
 from engine.case import read_models
 from engine.case import transactions as case_service
 from engine.case.access import is_coordinator, visible_case
-from engine.case.consents import consent_views, withdraw_consent
+from engine.case.consents import withdraw_consent
 from engine.case.diagram import case_diagram
-from engine.case.notes import add_note, list_notes
-from engine.case.overview import case_overview, organisation_names
+from engine.case.notes import add_note
+from engine.case.overview import CaseOverview, case_overview
 from engine.case.team import assign_role
-from engine.directory import list_organisations, organisation_by_slug
-from engine.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.db import WRITE_OPTION
+from engine.db.unit_of_work import in_transaction
+from engine.directory import list_organisations
+from engine.errors import Conflict, InvalidData, NotFound
 from engine.versions import latest_version
 from forms.registry import load_form
 from forms.validation import validate
-from web.cases.actions import ACTIONS, available_actions, open_tasks_of, team_rows
+from web.cases.actions import ACTIONS, actions_for, available_actions, open_tasks_of, team_rows
 from web.form_fields import build_fields, error_links, posted_data
 from web.labels import ROLES
+from web.notification_feed import unread_count
 from web.state import db_session, state
-from web.task_titles import task_titles
+from web.task_titles import task_title, task_titles
 
 cases = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -100,14 +103,21 @@ def open_case():  # type: ignore[no-untyped-def]
 
 
 def render_case_page(case_id: str, status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
-    """The case page; `extra` carries a failed form's values and errors back to it."""
+    """The case page; `extra` carries a failed form's values and errors back to it.
+
+    One engine call in one unit of work: reading a case is audited, so it is a write."""
     db = db_session()
     services = state().services
-    overview = case_overview(db, services, g.actor, case_id)
-    titles = task_titles(db, services.cipher, (t["id"] for t in overview.open_tasks))
+
+    def read() -> CaseOverview:
+        overview = case_overview(db, services, g.actor, case_id)
+        g.unread_notifications = unread_count(db, g.actor)  # the header's, in the same read
+        return overview
+
+    overview = in_transaction(db, read)
     for task in overview.open_tasks:
-        task["title"] = titles.get(task["id"], task["title"])
-    case = visible_case(db, g.actor, case_id)
+        task["title"] = task_title(services.cipher, task.pop("row"))
+    case = overview.case
     editable = overview.coordinates and case.status == "open"
     context: dict[str, Any] = {
         "note_error": None,
@@ -120,23 +130,25 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any):  # type: ig
             "cases/case.html",
             case=overview.summary,
             overview=overview,
-            notes=list_notes(db, services, g.actor, case_id),
-            actions=available_actions(case, overview.coordinates),
-            team=team_rows(db, case, g.actor.organisation_id, editable),
+            notes=overview.notes,
+            actions=actions_for(overview.messages, overview.coordinates),
+            team=team_rows(case, g.actor.organisation_id, editable, overview.directory),
             team_editable=editable,
-            consents=consent_views(db, case.id, services.now()),
-            organisation_names=organisation_names(db) if _team_changed(overview.history) else {},
+            consents=overview.consents,
+            organisation_names={o.slug: o.name for o in overview.directory},
             **context,
         ),
         status,
     )
 
 
-def _team_changed(history: list[dict[str, Any]]) -> bool:
-    return any(event["action"] in TEAM_EVENTS for event in history)
-
-
-TEAM_EVENTS = ("team.changed", "consent.given", "consent.withdrawn", "consent.expired")
+def begin_case_page_as_writer() -> None:
+    """Viewing a case writes its audit event, so on SQLite the request's transaction
+    takes the write lock from its first statement (before the signed-in user is read),
+    as every writer does: the page is then read and audited in that one transaction,
+    instead of reading, restarting as a writer and reading again."""
+    if request.endpoint == "cases.case_page":
+        db_session().connection(execution_options={WRITE_OPTION: True})
 
 
 @cases.get("/<case_id>")
@@ -178,12 +190,13 @@ def record_event(case_id: str, name: str):  # type: ignore[no-untyped-def]
     case = visible_case(db, g.actor, case_id)  # 404 for a case the organisation may not see
     if action is None:
         abort(404)
-    if action.coordinator_only and not is_coordinator(case, g.actor):
+    # The form is offered only to whom may send it; what is sent, the engine decides.
+    if request.method == "GET" and action.coordinator_only and not is_coordinator(case, g.actor):
         abort(403, _("Only the case coordinator can record this: it ends the case."))
-    if case.status != "open":
+    if request.method == "GET" and case.status != "open":
         flash(_("This case has ended: nothing more can be recorded on it."), "error")
         return redirect(url_for("cases.case_page", case_id=case_id))
-    if name not in {a.name for a in available_actions(case, True)}:
+    if case.status == "open" and name not in {a.name for a in available_actions(case, True)}:
         abort(404, _("The process of this case does not take this kind of record."))
     form = load_form(name)
     values: dict[str, Any] = {}
@@ -214,8 +227,9 @@ def record_event(case_id: str, name: str):  # type: ignore[no-untyped-def]
         links.append(("confirm-end", _("Confirmation"), confirm_error))
     cancelled = open_tasks_of(db, case_id) if action.ends_case else []
     if request.method == "GET":  # reading a case, even only its open tasks, is audited
-        record(db, g.actor, "case.viewed", state().clock.now(), case.id, part=name)
-        db.commit()
+        in_transaction(
+            db, lambda: record(db, g.actor, "case.viewed", state().clock.now(), case_id, part=name)
+        )
     titles = task_titles(db, state().services.cipher, (t.id for t in cancelled))
     return (
         render_template(
@@ -239,8 +253,6 @@ def change_team(case_id: str):  # type: ignore[no-untyped-def]
     """The coordinator gives a role to another organisation; its open tasks follow."""
     db = db_session()
     case = visible_case(db, g.actor, case_id)
-    if not is_coordinator(case, g.actor):
-        abort(403, _("Only the case coordinator can change the case team."))
     role = request.form.get("role", "")
     slug = request.form.get("organisation", "").strip()
     current = next((m.organisation.slug for m in case.team if m.role == role), None)
@@ -251,7 +263,7 @@ def change_team(case_id: str):  # type: ignore[no-untyped-def]
     try:
         if not slug:
             raise InvalidData("no organisation", {"organisation": _("Choose an organisation.")})
-        assign_role(db, state().services, g.actor, case_id, role, slug)
+        case = assign_role(db, state().services, g.actor, case_id, role, slug)
     except NotFound:  # the case was checked above: the organisation is unknown
         return _team_error(case_id, role, _("Choose an organisation from the list."))
     except InvalidData as error:
@@ -260,7 +272,7 @@ def change_team(case_id: str):  # type: ignore[no-untyped-def]
     except Conflict as error:
         flash(error.message, "error")
         return redirect(url_for("cases.case_page", case_id=case_id))
-    chosen = organisation_by_slug(db, slug).name
+    chosen = next(m.organisation.name for m in case.team if m.role == role)
     flash(
         _(
             "%(organisation)s is now %(role)s on this case. Open tasks moved to them: %(count)s.",
@@ -283,17 +295,12 @@ def withdraw_case_consent(case_id: str, consent_id: str):  # type: ignore[no-unt
     """The coordinator records that she withdraws a consent: the organisation leaves
     the case at once and its open tasks move to the coordinator."""
     db = db_session()
-    case = visible_case(db, g.actor, case_id)  # 404 for a case the organisation may not see
-    if not is_coordinator(case, g.actor):
-        abort(403, _("Only the case coordinator can record that she withdraws her consent."))
     anchor = "consents"
     if request.form.get("confirm") != "yes":
         flash(_("Tick the box to confirm that she withdraws this consent."), "error")
         return redirect(url_for("cases.case_page", case_id=case_id, _anchor=anchor))
     try:
         consent = withdraw_consent(db, state().services, g.actor, case_id, consent_id)
-    except Forbidden:
-        abort(403)
     except Conflict as error:
         flash(error.message, "error")
         return redirect(url_for("cases.case_page", case_id=case_id, _anchor=anchor))

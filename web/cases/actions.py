@@ -15,13 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.bpmn.library import parse_xml
 from engine.case.access import CONSENT_ROLES
+from engine.case.diagram import messages_in
 from engine.case.transactions import COORDINATOR_MESSAGES
-from engine.directory import ROLES, list_organisations
-from engine.models import Case, Organisation, ProcessVersion, Task
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+from engine.directory import ROLES
+from engine.models import Case, Organisation, Task
 
 
 @dataclass(frozen=True)
@@ -70,27 +68,16 @@ ACTIONS = {
     )
 }
 
-_MESSAGES_OF: dict[str, frozenset[str]] = {}  # versions are immutable: parse each once
-
-
-def messages_in(version: ProcessVersion) -> frozenset[str]:
-    """The message names a process version declares (in any of its BPMN files)."""
-    key = f"{version.process_id}:{version.content_hash}"
-    if key not in _MESSAGES_OF:
-        names = set()
-        for filename, text in version.sources.items():
-            if filename.endswith(".bpmn"):
-                tree = parse_xml(text.encode("utf-8"), filename)
-                names |= {m.get("name") or "" for m in tree.iter(f"{{{BPMN_NS}}}message")}
-        _MESSAGES_OF[key] = frozenset(names)
-    return _MESSAGES_OF[key]
-
 
 def available_actions(case: Case, coordinates: bool) -> list[Action]:
     """What this organisation may record on this case now (nothing once it has ended)."""
     if case.status != "open":
         return []
-    known = messages_in(case.process_version)
+    return actions_for(messages_in(case.process_version), coordinates)
+
+
+def actions_for(known: frozenset[str], coordinates: bool) -> list[Action]:
+    """The actions whose message the case's process takes (see CaseOverview.messages)."""
     return [
         action
         for action in ACTIONS.values()
@@ -130,14 +117,14 @@ def fills(organisation: Organisation, role: str) -> bool:
 
 
 def team_rows(
-    session: Session, case: Case, organisation_id: int | None, editable: bool
+    case: Case, organisation_id: int | None, editable: bool, directory: list[Organisation]
 ) -> list[TeamRow]:
     """The team in role order. For the coordinator of an open case each role comes with
-    the directory's organisations that fill it: in the host country, except the partner
+    the organisations of `directory` that fill it: in the host country, except the partner
     in the country of return, who is abroad. That partner joins, and leaves, only
     through her consent to the referral, so it is shown but never changed from here."""
     members = {m.role: m.organisation for m in case.team}
-    directory = list_organisations(session) if editable else []
+    directory = directory if editable else []
     rows = []
     for role in ROLES:
         current = members.get(role)

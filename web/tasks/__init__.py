@@ -22,6 +22,7 @@ from engine.case.worklist import (
     next_task_in_case,
     view_counts,
 )
+from engine.db.unit_of_work import in_transaction
 from engine.directory import list_organisations
 from engine.errors import Conflict, InvalidData
 from engine.models import Task
@@ -74,9 +75,11 @@ def task_page(task_id: str):  # type: ignore[no-untyped-def]
             return _after_completion(case_id, title)
         task = db.get(Task, task_id) or task
     else:
-        values = read_models.task_detail(db, services.cipher, g.actor, task_id, services.now())[
-            "data"
-        ]
+        detail = in_transaction(
+            db,
+            lambda: read_models.task_detail(db, services.cipher, g.actor, task_id, services.now()),
+        )
+        values = detail["data"]
     form = load_form(task.form)
     case = task.case_file
     return (
