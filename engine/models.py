@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -88,7 +89,8 @@ class LoginAttempt(Base):
     __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200))  # username or client address
+    # "pair:"/"code:" + a keyed hash of the username (and address), or "addr:" + address.
+    key: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime]
 
 
@@ -101,6 +103,24 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # None only for tokens issued before expiry existed (migration 0008 gives them one).
+    expires_at: Mapped[datetime | None]
+    # Written at most once a minute, so that API calls do not each write.
+    last_used_at: Mapped[datetime | None]
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie carries a random id, the table its SHA-256, so
+    that a copied cookie stops working once the session has ended here."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
 
 
 class ProcessVersion(Base):
@@ -108,6 +128,14 @@ class ProcessVersion(Base):
     __table_args__ = (
         UniqueConstraint("process_id", "version"),
         UniqueConstraint("process_id", "content_hash"),
+        Index("ix_process_version_model", "process_id", "model_hash"),
+        Index(
+            "uq_process_version_current",
+            "process_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,6 +149,12 @@ class ProcessVersion(Base):
     start_form: Mapped[str | None] = mapped_column(String(120))
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(80))
+    # The version new cases start on: one per process (a partial unique index), moved
+    # by deploying a changed model or by `nbassist processes activate` (rollback).
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    # SHA-256 of the canonical model (engine/versions.py `model_hash`): a diagram whose
+    # layout, whitespace or attribute order changed is not a new version.
+    model_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Case(Base):
@@ -128,7 +162,8 @@ class Case(Base):
     # The scheduler's timer query (open cases whose next timer is due): without the
     # status in front, a planner may pick the status index and scan every open case.
     __table_args__ = (
-        Index("ix_case_timer_due", "status", "next_timer_at"),
+        # Quarantined cases (quarantined_at set) stay out of the scheduler's range.
+        Index("ix_case_timer_due", "status", "quarantined_at", "next_timer_at"),
         # The case list's order and its cursor.
         Index("ix_case_created", "created_at", "id"),
     )
@@ -141,16 +176,26 @@ class Case(Base):
     host_country: Mapped[str] = mapped_column(String(2), index=True)
     # The workflow state without its spec, encrypted with the case id as context.
     state: Mapped[bytes] = mapped_column(LargeBinary)
+    # The few values shown without the workflow (engine/case/profile.py), encrypted too.
+    profile: Mapped[bytes | None] = mapped_column(LargeBinary)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     opened_by_org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    # Set when the scheduler could not run the case (a failing or too costly step), so
+    # that later ticks skip it until an administrator releases it.
+    quarantined_at: Mapped[datetime | None]
+    quarantine_reason: Mapped[str | None] = mapped_column(Text)
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
     team: Mapped[list[CaseTeamMember]] = relationship(
         back_populates="case", lazy="selectin", cascade="all, delete-orphan"
+    )
+    # Read-only: the case page loads them with the case (engine/case/overview.py).
+    deadlines: Mapped[list[Deadline]] = relationship(
+        order_by="Deadline.due_at", viewonly=True, lazy="select"
     )
 
 
@@ -176,8 +221,6 @@ class Task(Base):
         # API list in its order, the task filter, a person's own tasks, and the cases
         # its tasks show it (need to know).
         Index("ix_task_org_state_due", "organisation_id", "state", "due_at", "created_at", "id"),
-    # The few values shown without the workflow (engine/case/profile.py), encrypted too.
-    profile: Mapped[bytes | None] = mapped_column(LargeBinary)
         Index("ix_task_org_state_name", "organisation_id", "state", "name"),
         Index("ix_task_org_state_created", "organisation_id", "state", "created_at", "id"),
         Index("ix_task_claimed", "claimed_by_id", "state", "created_at"),
@@ -347,3 +390,19 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest event of each audit chain (a case, or "*" for events without a case):
+    its hash, how many events the chain holds, and a keyed MAC over both, written in
+    the transaction that adds the event, so that removing the newest events shows."""
+
+    __tablename__ = "audit_head"
+
+    chain: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)
+    # None while the chain holds only events from before keyed chaining (migration 0008).
+    mac: Mapped[str | None] = mapped_column(String(64))
+    # Events of this chain with a smaller id were hashed with plain SHA-256.
+    keyed_from: Mapped[int] = mapped_column(Integer, default=0)
