@@ -27,6 +27,7 @@ from web.notifications import notifications
 from web.pages import init_pages
 from web.security import init_security
 from web.state import AppState, close_session
+from web.static_files import init_static_files
 from web.tasks import tasks
 
 
@@ -63,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_security(app)
     init_i18n(app)
     init_pages(app)
+    init_static_files(app)
     for blueprint in (auth, second_factor_pages, tasks, cases, notifications, admin):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
