@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor
 from engine.errors import InvalidData, NotFound
 from engine.models import Notification, User
-from engine.pagination import Page, iso
 from engine.pagination import page_size as _limit
 from engine.schedule.mail import compose, enqueue
 
@@ -109,18 +109,39 @@ def _addressed_to(actor: Actor) -> ColumnElement[bool]:
     )
 
 
-def as_dict(notification: Notification) -> dict[str, Any]:
-    return {
-        "id": notification.id,
-        "kind": notification.kind,
-        "case_id": notification.case_id,
-        "task_id": notification.task_id,
-        "subject": notification.subject,
-        "due_at": iso(notification.due_at),
-        "message": notification.message,
-        "created_at": iso(notification.created_at),
-        "read_at": iso(notification.read_at),
-    }
+@dataclass(frozen=True)
+class NotificationView:
+    """A notification as its reader sees it; pages and the API shape it each their way."""
+
+    id: int
+    kind: str
+    case_id: str
+    task_id: str | None
+    subject: str
+    due_at: datetime | None
+    message: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    items: list[NotificationView]
+    next: str | None
+
+
+def view_of(notification: Notification) -> NotificationView:
+    return NotificationView(
+        id=notification.id,
+        kind=notification.kind,
+        case_id=notification.case_id,
+        task_id=notification.task_id,
+        subject=notification.subject,
+        due_at=notification.due_at,
+        message=notification.message,
+        created_at=notification.created_at,
+        read_at=notification.read_at,
+    )
 
 
 def _encode_cursor(notification_id: int) -> str:
@@ -166,7 +187,7 @@ def list_notifications(
     unread: bool | str | None = None,
     limit: Any = None,
     cursor: str | None = None,
-) -> Page:
+) -> NotificationPage:
     """The caller's notifications (their organisation's and their own), newest first."""
     size = _limit(limit)
     query = select(Notification).where(_addressed_to(actor))
@@ -180,13 +201,16 @@ def list_notifications(
     rows = list(session.scalars(query.order_by(Notification.id.desc()).limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
-    return Page([as_dict(n) for n in rows], _encode_cursor(rows[-1].id) if more else None)
+    return NotificationPage(
+        [view_of(n) for n in rows], _encode_cursor(rows[-1].id) if more else None
+    )
 
 
 def mark_read(
     session: Session, actor: Actor, notification_id: Any, now: datetime
-) -> dict[str, Any]:
-    """Mark one of the caller's notifications read (idempotent); others' are not found."""
+) -> NotificationView:
+    """Mark one of the caller's notifications read (idempotent); others' are not found.
+    The caller's unit of work commits it."""
     try:
         wanted = int(notification_id)
     except (TypeError, ValueError):
@@ -198,5 +222,15 @@ def mark_read(
         raise NotFound("no such notification")
     if notification.read_at is None:
         notification.read_at = now
-        session.commit()
-    return as_dict(notification)
+    return view_of(notification)
+
+
+def mark_all_read(session: Session, actor: Actor, now: datetime) -> int:
+    """Mark every unread notification of the caller read, in one statement; how many."""
+    result = session.execute(
+        update(Notification)
+        .where(_addressed_to(actor), Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
