@@ -31,7 +31,7 @@ from engine.directory import default_team, organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.models import Case, CaseTeamMember, Organisation, Task
 from engine.schedule.legal_deadlines import record_deadlines
-from engine.versions import latest_version
+from engine.versions import current_version
 from forms.validation import validate
 
 CASE_PROCESS = "victim_journey"
@@ -53,7 +53,7 @@ def open_case(
     process_id: str = CASE_PROCESS,
 ) -> Case:
     def work() -> Case:
-        version = latest_version(session, process_id)
+        version = current_version(session, process_id)
         cleaned = validate(version.start_form or START_FORM, data)
         country = cleaned.get("host_country")
         if not isinstance(country, str):

@@ -33,7 +33,7 @@ from engine.db import WRITE_OPTION
 from engine.db.unit_of_work import in_transaction
 from engine.directory import list_organisations
 from engine.errors import Conflict, InvalidData, NotFound
-from engine.versions import latest_version
+from engine.versions import current_version
 from forms.registry import load_form
 from forms.validation import validate
 from web.cases.actions import ACTIONS, actions_for, available_actions, open_tasks_of, team_rows
@@ -51,7 +51,7 @@ def case_process() -> str:
 
 
 def start_form_name() -> str:
-    version = latest_version(db_session(), case_process())
+    version = current_version(db_session(), case_process())
     return version.start_form or case_service.START_FORM
 
 
