@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor, record
@@ -233,3 +233,16 @@ def history_of(session: Session, case_id: str) -> list[dict[str, Any]]:
         }
         for event, username, slug in rows
     ]
+
+
+def cases_per_version(session: Session) -> dict[int, dict[str, int]]:
+    """Process version id → case status → how many: one grouped count, no case loaded."""
+    rows = session.execute(
+        select(Case.process_version_id, Case.status, func.count()).group_by(
+            Case.process_version_id, Case.status
+        )
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for version_id, status, count in rows:
+        counts.setdefault(version_id, {})[status] = int(count)
+    return counts

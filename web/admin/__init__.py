@@ -21,13 +21,15 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
+from engine import versions
+from engine.case import read_models
 from engine.case.diagram import processes_in
 from engine.db.unit_of_work import in_transaction
 from engine.errors import Conflict, InvalidProcess, NotFound
-from engine.models import Case, ProcessVersion
+from engine.models import ProcessVersion
 from engine.versions import Deployed, deploy_files, latest_version, list_versions
 from web.admin.uploads import (
     DeployError,
@@ -43,7 +45,7 @@ admin = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @admin.before_request
-def require_administrator():  # type: ignore[no-untyped-def]
+def require_administrator() -> ResponseReturnValue | None:
     user = g.get("user")
     if user is None or not user.is_admin:
         message = _("Only administrators manage the process library.")
@@ -54,29 +56,14 @@ def require_administrator():  # type: ignore[no-untyped-def]
 
 
 def find_version(process_id: str, number: int) -> ProcessVersion:
-    version = db_session().scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.process_id == process_id, ProcessVersion.version == number
-        )
-    )
-    if version is None:
-        abort(404)
-    return version
+    return versions.find_version(db_session(), process_id, number)  # NotFound: a 404
 
 
 def cases_per_version() -> dict[int, dict[str, int]]:
-    rows = db_session().execute(
-        select(Case.process_version_id, Case.status, func.count()).group_by(
-            Case.process_version_id, Case.status
-        )
-    )
-    counts: dict[int, dict[str, int]] = {}
-    for version_id, status, count in rows:
-        counts.setdefault(version_id, {})[status] = count
-    return counts
+    return read_models.cases_per_version(db_session())
 
 
-def render_library(status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
+def render_library(status: int = 200, **extra: Any) -> ResponseReturnValue:
     versions = list_versions(db_session())
     by_process: dict[str, list[ProcessVersion]] = {}
     for version in versions:
@@ -96,12 +83,12 @@ def render_library(status: int = 200, **extra: Any):  # type: ignore[no-untyped-
 
 
 @admin.get("")
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     return redirect(url_for("admin.library"))
 
 
 @admin.get("/processes")
-def library():  # type: ignore[no-untyped-def]
+def library() -> ResponseReturnValue:
     return render_library()
 
 
@@ -122,7 +109,7 @@ def deploy_upload(base_id: str, expected_version: int | None = None) -> list[Dep
 
 
 @admin.post("/processes")
-def deploy():  # type: ignore[no-untyped-def]
+def deploy() -> ResponseReturnValue:
     """Deploy uploaded diagrams over the latest version of a process; nothing is written
     unless every file is valid."""
     base_id = request.form.get("base") or case_process()
@@ -171,7 +158,7 @@ def deploy():  # type: ignore[no-untyped-def]
 
 
 @admin.get("/processes/<process_id>/<int:number>")
-def version_page(process_id: str, number: int):  # type: ignore[no-untyped-def]
+def version_page(process_id: str, number: int) -> ResponseReturnValue:
     version = find_version(process_id, number)
     return render_template(
         "admin/version.html",
@@ -184,7 +171,7 @@ def version_page(process_id: str, number: int):  # type: ignore[no-untyped-def]
 
 
 @admin.get("/processes/<process_id>/<int:number>/diagram")
-def version_diagram(process_id: str, number: int):  # type: ignore[no-untyped-def]
+def version_diagram(process_id: str, number: int) -> ResponseReturnValue:
     """The drawing for the viewer, in the shape the case page's diagram script reads."""
     version = find_version(process_id, number)
     processes = processes_in(version)
@@ -202,7 +189,7 @@ def version_diagram(process_id: str, number: int):  # type: ignore[no-untyped-de
 
 
 @admin.get("/processes/<process_id>/<int:number>/files/<filename>")
-def source_file(process_id: str, number: int, filename: str):  # type: ignore[no-untyped-def]
+def source_file(process_id: str, number: int, filename: str) -> ResponseReturnValue:
     version = find_version(process_id, number)
     text = version.sources.get(filename)
     if not isinstance(text, str):
@@ -226,7 +213,7 @@ def editable_file(process_id: str, number: int, filename: str) -> ProcessVersion
 
 
 @admin.get("/processes/<process_id>/<int:number>/edit/<filename>")
-def edit_diagram(process_id: str, number: int, filename: str):  # type: ignore[no-untyped-def]
+def edit_diagram(process_id: str, number: int, filename: str) -> ResponseReturnValue:
     """The modeler for one diagram. Only the newest version is edited: an older one sends
     the administrator to the same file of the newest."""
     version = editable_file(process_id, number, filename)
@@ -252,7 +239,7 @@ def edit_diagram(process_id: str, number: int, filename: str):  # type: ignore[n
 
 
 @admin.post("/processes/<process_id>/<int:number>/edit/<filename>")
-def save_edited(process_id: str, number: int, filename: str):  # type: ignore[no-untyped-def]
+def save_edited(process_id: str, number: int, filename: str) -> ResponseReturnValue:
     """Save the modeler's XML as a new version: exactly an upload of that one file over
     this version, which must still be the newest. Answers JSON for the editor's script."""
     editable_file(process_id, number, filename)
