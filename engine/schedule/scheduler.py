@@ -14,12 +14,17 @@ fires twice.
 
 Time is the `now` passed in, for everything: SpiffWorkflow's timers read it through
 `use_clock`, so `nbassist scheduler tick --at T` and the tests are exact.
+
+A tick always finishes: a case whose step fails or exceeds its evaluation budget is
+quarantined (engine/schedule/quarantine.py) and left out of later ticks until released,
+and the tick goes on with the others. Its duration and the cases quarantined are logged.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import FrameType
@@ -41,6 +46,7 @@ from engine.errors import Busy, Conflict, EngineError
 from engine.models import Case
 from engine.schedule.mail import MailSettings, send_pending
 from engine.schedule.notifications import Recipients
+from engine.schedule.quarantine import quarantine
 from engine.schedule.reminders import BATCH, escalate_overdue_tasks, send_due_reminders, skip_locked
 
 log = logging.getLogger(__name__)
@@ -63,6 +69,8 @@ class TickReport:
     mails_sent: int = 0
     mails_failed: int = 0
     consents_ended: list[str] = field(default_factory=list)  # cases whose consent expired
+    quarantined: list[str] = field(default_factory=list)  # "REF: reason", set aside this tick
+    seconds: float = 0.0  # how long the tick took (wall clock, for the log)
 
     def lines(self) -> list[str]:
         return (
@@ -71,6 +79,7 @@ class TickReport:
             + [f"escalate {text}" for text in self.escalations]
             + [f"skipped  {text}" for text in self.skipped]
             + [f"consent  {ref} expired" for ref in self.consents_ended]
+            + [f"quarantined {text}" for text in self.quarantined]
         )
 
     def summary(self) -> str:
@@ -78,7 +87,8 @@ class TickReport:
             f"tick at {self.at.isoformat()}: {len(self.timers)} case(s) woken, "
             f"{len(self.reminders)} reminder(s) sent, {self.cancelled} cancelled, "
             f"{len(self.escalations)} escalation(s), {len(self.skipped)} case(s) skipped, "
-            f"{self.mails_sent} mail(s) sent, {self.mails_failed} failed"
+            f"{self.mails_sent} mail(s) sent, {self.mails_failed} failed, "
+            f"{len(self.quarantined)} case(s) quarantined, in {self.seconds:.2f} s"
         )
 
 
@@ -91,17 +101,19 @@ def tick(
     """One pass of the scheduler as of `now`. `mail` defaults to the environment's
     NBASSIST_SMTP_URL and NBASSIST_BASE_URL."""
     mail = mail or MailSettings.from_environment()
+    started = time.monotonic()
     report = TickReport(at=now)
     fixed = Services(cipher=services.cipher, clock=FixedClock(now))
     recipients = Recipients()
     report.consents_ended = expire_consents(sessions, now)  # before any reminder goes out
-    wake_due_timers(sessions, fixed, now, report)
+    wake_due_timers(sessions, fixed, now, report, recipients, mail.base_url)
     reminders = send_due_reminders(sessions, recipients, mail.base_url, now)
     escalations = escalate_overdue_tasks(sessions, recipients, mail.base_url, now)
     report.reminders, report.escalations = reminders.sent, escalations.sent
     report.cancelled = reminders.cancelled
     mails = send_pending(sessions, mail, now)
     report.mails_sent, report.mails_failed = mails.sent, mails.failed + mails.gave_up
+    report.seconds = time.monotonic() - started
     return report
 
 
@@ -109,20 +121,30 @@ def tick(
 
 
 def wake_due_timers(
-    sessions: sessionmaker[Session], services: Services, now: datetime, report: TickReport
+    sessions: sessionmaker[Session],
+    services: Services,
+    now: datetime,
+    report: TickReport,
+    recipients: Recipients,
+    base_url: str,
 ) -> None:
-    """Cases whose earliest timer is due, in batches by (next_timer_at, id)."""
+    """Cases whose earliest timer is due, in batches by (next_timer_at, id); quarantined
+    cases are left out by the index itself."""
     after: tuple[datetime | None, str] | None = None
     while True:
         with sessions() as session:
             query = select(Case.next_timer_at, Case.id).where(
-                Case.status == "open", Case.next_timer_at <= now
+                Case.status == "open",
+                Case.quarantined_at.is_(None),
+                Case.next_timer_at <= now,
             )
             if after is not None:
                 query = query.where(tuple_(Case.next_timer_at, Case.id) > after)
             batch = session.execute(query.order_by(Case.next_timer_at, Case.id).limit(BATCH)).all()
         for _, case_id in batch:
-            _wake_case(sessions, services, case_id, now, report)
+            failure = _wake_case(sessions, services, case_id, now, report)
+            if failure is not None:
+                _quarantine(sessions, recipients, base_url, case_id, failure, now, report)
         if len(batch) < BATCH:
             return
         after = (batch[-1][0], batch[-1][1])
@@ -134,7 +156,8 @@ def _wake_case(
     case_id: str,
     now: datetime,
     report: TickReport,
-) -> None:
+) -> str | None:
+    """Fire the case's due timers; the reason when its step failed (to quarantine it)."""
     reference = case_id
     with sessions() as session:
 
@@ -145,7 +168,10 @@ def _wake_case(
                 skip_locked(
                     session,
                     select(Case.id).where(
-                        Case.id == case_id, Case.status == "open", Case.next_timer_at <= now
+                        Case.id == case_id,
+                        Case.status == "open",
+                        Case.quarantined_at.is_(None),
+                        Case.next_timer_at <= now,
                     ),
                 )
             )
@@ -164,17 +190,41 @@ def _wake_case(
             fired = in_transaction(session, fire)
         except Conflict:  # changed by a person meanwhile: still due, next tick
             report.skipped.append(f"{reference} changed meanwhile, retried next tick")
-            return
+            return None
         except Busy:  # the database stayed locked past the busy timeout: still due
             report.skipped.append(f"{reference} busy, retried next tick")
-            return
+            return None
         except Exception as exc:  # one broken case must not stop every other case's timers
             log.exception("timers of case %s could not fire", reference)
             reason = exc.message if isinstance(exc, EngineError) else type(exc).__name__
             report.skipped.append(f"{reference} failed: {reason}")
-            return
+            return reason
     if fired is not None:
         report.timers.append(fired)
+    return None
+
+
+def _quarantine(
+    sessions: sessionmaker[Session],
+    recipients: Recipients,
+    base_url: str,
+    case_id: str,
+    reason: str,
+    now: datetime,
+    report: TickReport,
+) -> None:
+    """Set a failing case aside in a unit of work of its own (the failed one rolled back)."""
+    with sessions() as session:
+        try:
+            reference = in_transaction(
+                session, lambda: quarantine(session, recipients, base_url, case_id, reason, now)
+            )
+        except Exception:  # still due: the next tick fails on it and tries again
+            log.exception("case %s could not be quarantined", case_id)
+            return
+    if reference is not None:
+        log.warning("case %s quarantined: %s", reference, reason)
+        report.quarantined.append(f"{reference}: {reason}")
 
 
 def _fire_timers(workflow: Any, now: datetime) -> None:
@@ -212,8 +262,8 @@ def _job(sessions: sessionmaker[Session], services: Services, mail: MailSettings
         return
     for line in report.lines():
         log.info(line)
-    if report.lines() or report.mails_sent or report.mails_failed or report.cancelled:
-        log.info(report.summary())
+    # Every tick's duration is worth a line: a tick that slowly grows is a warning sign.
+    log.info(report.summary())
 
 
 def _add_job(
