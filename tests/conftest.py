@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
-from engine import directory, versions
+from engine import audit, directory, versions
 from engine.accounts import users
 from engine.audit import Actor
 from engine.bpmn.clock import FixedClock
@@ -28,6 +28,12 @@ from tests.factories.database import CASE_TABLES, DATA, START, TEST_KEY
 def cheap_password_hashing() -> None:
     """Minimal argon2 parameters: at production cost, hashing took most of a page test."""
     users.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_chain_key() -> None:
+    """The audit chain keyed with the test data key, as the app and the CLI key it."""
+    audit.use_data_key(base64.urlsafe_b64decode(TEST_KEY))
 
 
 def _reset_postgres(url: str) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from engine.models import (
     ApiToken,
     AuditEvent,
+    AuditHead,
     Case,
     CaseTeamMember,
     Consent,
@@ -21,6 +22,7 @@ from engine.models import (
     Reminder,
     Task,
     User,
+    UserSession,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -39,6 +41,8 @@ CASE_TABLES = (
     CaseTeamMember,
     Case,
     AuditEvent,
+    AuditHead,
     ApiToken,
+    UserSession,
     User,
 )
