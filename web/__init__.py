@@ -19,6 +19,7 @@ from engine.settings import Settings, load_settings
 from web.admin import admin
 from web.api import api
 from web.auth import auth, load_signed_in_user
+from web.auth.password import password_pages
 from web.auth.second_factor import second_factor_pages
 from web.cases import begin_case_page_as_writer, cases
 from web.errors import register_error_handlers
@@ -67,5 +68,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_static_files(app)
     for blueprint in (auth, second_factor_pages, tasks, cases, notifications, admin):
         app.register_blueprint(blueprint)
+    app.register_blueprint(password_pages)
     register_error_handlers(app)
     return app

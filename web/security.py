@@ -5,16 +5,25 @@ The CSRF token is one random value per session, sent back in a hidden field
 The JSON API is exempt: it authenticates with bearer tokens, which a browser never
 sends by itself. Scripts come only from our own origin (no inline scripts); styles
 allow inline values because the diagram viewer sets SVG styles from its code.
+
+Behind reverse proxies, NBASSIST_TRUSTED_PROXIES (or the TRUSTED_PROXIES setting) is
+how many proxies stand in front: that many X-Forwarded-For/-Proto entries are believed,
+so the sign-in throttle sees each client's own address. Without it the headers are
+ignored, since a client could otherwise claim any address it likes.
 """
 
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 
 from flask import Flask, Response, abort, request, session
 from flask_babel import gettext as _
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from engine.settings import ConfigError
 
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -77,7 +86,21 @@ def security_headers(response: Response) -> Response:
     return response
 
 
+def trusted_proxies(app: Flask) -> int:
+    value = app.config.get("TRUSTED_PROXIES", os.environ.get("NBASSIST_TRUSTED_PROXIES", "0"))
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = -1
+    if not 0 <= count <= 10:
+        raise ConfigError("NBASSIST_TRUSTED_PROXIES must be the number of proxies in front (0-10)")
+    return count
+
+
 def init_security(app: Flask) -> None:
+    proxies = trusted_proxies(app)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.before_request(check_csrf)
     app.after_request(security_headers)
     app.jinja_env.globals.update(csrf_field=csrf_field, csrf_token=csrf_token)

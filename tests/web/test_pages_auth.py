@@ -1,4 +1,5 @@
-"""Signing in and out of the pages: sessions, CSRF, rate limiting, idle timeout, headers."""
+"""Signing in and out of the pages: sessions, CSRF, idle timeout, headers (throttling:
+test_throttle.py; server-side sessions: test_sessions.py)."""
 
 from __future__ import annotations
 
@@ -105,28 +106,6 @@ def test_the_api_is_exempt_from_csrf_because_it_uses_bearer_tokens(
         "/api/v1/cases", json={"data": {}}, headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 422
-
-
-def test_five_failed_sign_ins_pause_signing_in_for_that_username(
-    client: FlaskClient, session: Session, clock: FixedClock
-) -> None:
-    make_user(session, "anna", "se-roks")
-    for _ in range(5):
-        assert sign_in(client, "anna", "guess").status_code == 401
-    locked = sign_in(client, "anna")  # even the right password waits
-    assert locked.status_code == 429
-    assert "Too many failed sign-ins" in text(locked)
-    clock.advance(timedelta(minutes=16))
-    assert sign_in(client, "anna").status_code == 302
-
-
-def test_failed_sign_ins_from_one_address_pause_other_usernames_too(
-    client: FlaskClient, session: Session
-) -> None:
-    make_user(session, "anna", "se-roks")
-    for index in range(5):
-        sign_in(client, f"nobody{index}", "guess")
-    assert sign_in(client, "anna").status_code == 429
 
 
 def test_thirty_idle_minutes_end_the_session(

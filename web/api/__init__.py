@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Blueprint, g, request
 
-from engine.accounts.users import actor_for, user_for_token
+from engine.accounts.users import actor_for, token_needs_touch, token_user, touch_token
 from engine.audit import Actor
+from engine.db.unit_of_work import in_transaction
 from engine.errors import EngineError, InvalidData
 from web.errors import json_error
 from web.state import db_session, state
@@ -27,17 +28,17 @@ def authenticate():  # type: ignore[no-untyped-def]
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = (
-        user_for_token(db_session(), token.strip())
-        if scheme.lower() == "bearer" and token
-        else None
-    )
-    if user is None:
+    db, now = db_session(), state().clock.now()
+    found = token_user(db, token.strip(), now) if scheme.lower() == "bearer" and token else None
+    if found is None:
         response = json_error(
             401, "unauthorised", "Give a valid API token: Authorization: Bearer <token>"
         )
         response.headers["WWW-Authenticate"] = 'Bearer realm="nbassist"'
         return response
+    user, api_token = found
+    if token_needs_touch(api_token, now):  # at most once a minute: calls do not each write
+        in_transaction(db, lambda: touch_token(db, api_token.id, now))
     g.user = user
     g.actor = actor_for(user)
     return None

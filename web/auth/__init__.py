@@ -1,9 +1,12 @@
 """Signing in and out, and who is signed in on every page request.
 
-A Flask session (a signed, HttpOnly, SameSite cookie; Secure in production) holds the
-user id, the time of the last request and the CSRF token. After 30 minutes without a
-request the session ends: shelters share computers. Every page needs a signed-in
-user except the sign-in page itself and static files; the JSON API has its own tokens.
+The Flask session cookie (signed, HttpOnly, SameSite; Secure in production) carries
+a random session id, the CSRF token and, while half signed in, the pending account.
+The session itself lives on the server (engine/accounts/sessions.py): sign-out,
+deactivation and a password change end it at once, so a copied cookie stops working;
+it ends after 30 minutes without a request (shelters share computers) and 12 hours
+after sign-in. Every page needs a signed-in user except the sign-in page itself and
+static files; the JSON API has its own tokens.
 
 Accounts with a second factor (every administrator must have one) are only "half
 signed in" after the right password: the session names the account as pending, reaches
@@ -13,16 +16,20 @@ page) and sign-out, and lapses after 5 minutes. See web/auth/second_factor.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from engine.accounts import sessions
 from engine.accounts.second_factor import has_second_factor, must_enrol
 from engine.accounts.users import actor_for, check_password
 from engine.audit import record
+from engine.db import WRITE_OPTION
 from engine.db.unit_of_work import in_transaction
 from engine.models import User
 from web.auth import throttle
@@ -30,12 +37,12 @@ from web.state import db_session, state
 
 auth = Blueprint("auth", __name__)
 
-IDLE_TIMEOUT = timedelta(minutes=30)
 HALF_SIGNED_IN_TIMEOUT = timedelta(minutes=5)
 PUBLIC_ENDPOINTS = {"auth.sign_in", "static", "html_error"}
 # All that a half-signed-in session reaches (a new password on the sign-in form, too).
 HALF_SIGNED_IN_ENDPOINTS = {"second_factor.code", "second_factor.set_up", "auth.sign_out"}
 # The session keys of a half-signed-in session.
+SESSION_ID = "sid"
 PENDING_USER = "pending_user_id"
 PENDING_AT = "pending_at"
 PENDING_NEXT = "pending_next"
@@ -56,7 +63,7 @@ def second_factor_step(user: User) -> str:
     return "second_factor.code" if has_second_factor(user) else "second_factor.set_up"
 
 
-def load_signed_in_user():  # type: ignore[no-untyped-def]
+def load_signed_in_user() -> ResponseReturnValue | None:
     """Sets g.user / g.actor (or g.pending_user, half signed in); sends anyone not signed
     in (or idle too long) to sign in, and anyone half signed in to the second factor."""
     g.user = g.actor = g.pending_user = None
@@ -68,26 +75,30 @@ def load_signed_in_user():  # type: ignore[no-untyped-def]
     now = state().clock.now()
     if PENDING_USER in session:
         return _half_signed_in(now, public)
-    user_id = session.get("user_id")
-    if user_id is not None:
-        seen = float(session.get("seen", 0))
-        user = db_session().get(User, user_id)
-        if now.timestamp() - seen > IDLE_TIMEOUT.total_seconds():
+    session_id = session.get(SESSION_ID)
+    if session_id is not None:
+        db = db_session()
+        signed_in = sessions.signed_in(db, str(session_id), now)
+        if signed_in is None:
+            idle = sessions.idle_too_long(db, str(session_id), now)
             session.clear()
-            flash(
-                _("You were signed out after 30 minutes without activity. Please sign in again."),
-                "info",
-            )
-        elif user is None or not user.active:
-            session.clear()
-        elif must_enrol(user):
+            if idle:
+                flash(
+                    _(
+                        "You were signed out after 30 minutes without activity. "
+                        "Please sign in again."
+                    ),
+                    "info",
+                )
+        elif must_enrol(signed_in.user):
             # An administrator whose factor an operator reset, or who signed in before
             # factors were required: only the password can open the set-up page.
             session.clear()
             flash(_("Please sign in again to set up your second factor."), "info")
         else:
-            g.user, g.actor = user, actor_for(user)
-            session["seen"] = now.timestamp()
+            if signed_in.needs_touch(now):
+                _bookkeeping(db, lambda: sessions.touch(db, signed_in.record, now))
+            g.user, g.actor = signed_in.user, actor_for(signed_in.user)
             return None
     if public:
         return None
@@ -95,7 +106,16 @@ def load_signed_in_user():  # type: ignore[no-untyped-def]
     return redirect(url_for("auth.sign_in", next=next_path.rstrip("?")))
 
 
-def _half_signed_in(now: datetime, public: bool):  # type: ignore[no-untyped-def]
+def _bookkeeping(db: Session, work: Callable[[], None]) -> None:
+    """A small write on the way (the last-seen time): within the request's transaction
+    when it already writes (the case page begins as a writer), else its own."""
+    if db.in_transaction() and db.connection().get_execution_options().get(WRITE_OPTION):
+        work()
+    else:
+        in_transaction(db, work)
+
+
+def _half_signed_in(now: datetime, public: bool) -> ResponseReturnValue | None:
     user = db_session().get(User, session.get(PENDING_USER))
     started = float(session.get(PENDING_AT, 0))
     if now.timestamp() - started > HALF_SIGNED_IN_TIMEOUT.total_seconds():
@@ -118,30 +138,39 @@ def _half_signed_in(now: datetime, public: bool):  # type: ignore[no-untyped-def
     return redirect(url_for("auth.sign_in"))
 
 
-def record_sign_in(db: Session, user: User, now: datetime, second_factor: bool) -> None:
-    """Inside a unit of work: the username's failures forgotten, the sign-in audited."""
-    throttle.forget_failures(db, throttle.attempt_keys(user.username, None)[0])
+def record_sign_in(db: Session, user: User, now: datetime, second_factor: bool) -> str:
+    """Inside a unit of work: her failures forgotten, the sign-in audited, a new session
+    begun on the server. Returns the new session's id for the cookie."""
+    keys = throttle.attempt_keys(user.username, request.remote_addr)
+    throttle.forget_failures(db, [keys.pair, keys.code])
     record(db, actor_for(user), "user.signed_in", now, second_factor=second_factor)
+    return sessions.begin_session(db, user, now)
 
 
-def start_session(user: User, now: datetime, next_path: str):  # type: ignore[no-untyped-def]
-    """Fully signed in (already recorded): a new session, so no fixation."""
+def start_session(user: User, session_id: str, next_path: str) -> ResponseReturnValue:
+    """Fully signed in (already recorded): a new cookie too, so no fixation."""
     session.clear()
-    session["user_id"] = user.id
-    session["seen"] = now.timestamp()
+    session[SESSION_ID] = session_id
     flash(_("Welcome, %(name)s.", name=user.username), "success")
     return redirect(next_path)
 
 
-def locked_message() -> str:
+def throttled_message(wait: timedelta) -> str:
+    seconds = throttle.wait_seconds(wait)
+    if seconds < 120:
+        return _(
+            "Too many failed sign-ins from here. Wait %(seconds)d seconds and try again.",
+            seconds=seconds,
+        )
     return _(
-        "Too many failed sign-ins. For your safety, signing in is paused for 15 minutes. "
-        "Wait and try again, or ask your administrator to help."
+        "Too many failed sign-ins from here. Wait %(minutes)d minutes and try again, "
+        "or ask your administrator to help.",
+        minutes=(seconds + 59) // 60,
     )
 
 
 @auth.route("/sign-in", methods=["GET", "POST"])
-def sign_in():  # type: ignore[no-untyped-def]
+def sign_in() -> ResponseReturnValue:
     if g.user is not None and request.method == "GET":
         return redirect(safe_next(request.args.get("next")))
     error = None
@@ -155,19 +184,20 @@ def sign_in():  # type: ignore[no-untyped-def]
         db = db_session()
         now = state().clock.now()
         keys = throttle.attempt_keys(username, request.remote_addr)
-        if throttle.is_locked(db, keys, now):
-            error = locked_message()
+        wait = throttle.wait_before_next(db, keys.for_password(), now)
+        if wait > timedelta(0):
+            error = throttled_message(wait)
             status = 429
         else:
             # The slow password hash runs before the unit of work: no lock is held meanwhile.
             user = check_password(db, username, password) if username and password else None
             if user is None:
-                in_transaction(db, lambda: throttle.record_failure(db, keys, now))
+                in_transaction(db, lambda: throttle.record_failure(db, keys.for_password(), now))
                 error = _("The username or password is not right. Check them and try again.")
                 status = 401
             elif has_second_factor(user) or must_enrol(user):
-                # Half signed in. The username's failed attempts are forgotten only
-                # once the code is right too, or guessing codes would never lock.
+                # Half signed in. Her failed attempts are forgotten only once the code
+                # is right too.
                 session.clear()  # a new session on sign-in: no fixation
                 session[PENDING_USER] = user.id
                 session[PENDING_AT] = now.timestamp()
@@ -175,8 +205,8 @@ def sign_in():  # type: ignore[no-untyped-def]
                 return redirect(url_for(second_factor_step(user)))
             else:
                 signed_in = user
-                in_transaction(db, lambda: record_sign_in(db, signed_in, now, False))
-                return start_session(user, now, safe_next(request.args.get("next")))
+                session_id = in_transaction(db, lambda: record_sign_in(db, signed_in, now, False))
+                return start_session(user, session_id, safe_next(request.args.get("next")))
     return (
         render_template("auth/sign_in.html", error=error, username=username),
         status,
@@ -184,10 +214,17 @@ def sign_in():  # type: ignore[no-untyped-def]
 
 
 @auth.post("/sign-out")
-def sign_out():  # type: ignore[no-untyped-def]
-    if g.user is not None:
+def sign_out() -> ResponseReturnValue:
+    session_id = session.get(SESSION_ID)
+    if g.user is not None and session_id is not None:
         db = db_session()
-        in_transaction(db, lambda: record(db, g.actor, "user.signed_out", state().clock.now()))
+        now = state().clock.now()
+
+        def end() -> None:
+            sessions.end_session(db, str(session_id), now)
+            record(db, g.actor, "user.signed_out", now)
+
+        in_transaction(db, end)
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.sign_in"))

@@ -5,16 +5,19 @@ anyone signed in can add one of their own accord.
 While a factor is being set up, its secret waits in the session cookie encrypted with
 the data key (bound to the user), so that reloading the page keeps the same secret
 and nothing readable about it leaves the server. Wrong codes count toward the sign-in
-throttle; an operator clears a lost factor with `nbassist users reset-2fa`.
+throttle (per account too: web/auth/throttle.py); an operator clears a lost factor
+with `nbassist users reset-2fa`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from datetime import timedelta
 
 import segno
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.accounts import second_factor, totp
@@ -24,11 +27,11 @@ from engine.models import User
 from web.auth import (
     ENROLMENT_SECRET,
     PENDING_NEXT,
-    locked_message,
     record_sign_in,
     second_factor_step,
     start_session,
     throttle,
+    throttled_message,
 )
 from web.state import db_session, state
 
@@ -54,7 +57,9 @@ def enrolment_secret(user: User) -> bytes:
     return secret
 
 
-def render_set_up(user: User, action: str, error: str | None, status: int, signing_in: bool):  # type: ignore[no-untyped-def]
+def render_set_up(
+    user: User, action: str, error: str | None, status: int, signing_in: bool
+) -> ResponseReturnValue:
     secret = enrolment_secret(user)
     uri = totp.provisioning_uri(secret, user.username)
     qr_code = segno.make(uri, error="m").svg_data_uri(scale=5, border=2, light="#fff")
@@ -76,10 +81,10 @@ def set_up_message() -> str:
     return _("Your second factor is set up. You will be asked for a code at every sign-in.")
 
 
-def _locked_out():  # type: ignore[no-untyped-def]
-    """Too many failures for this account or address: the half sign-in ends."""
+def _throttled(wait: timedelta) -> ResponseReturnValue:
+    """Too many failures for this account or from here: the half sign-in ends."""
     session.clear()
-    return render_template("auth/sign_in.html", error=locked_message(), username=""), 429
+    return render_template("auth/sign_in.html", error=throttled_message(wait), username=""), 429
 
 
 def _wrong_code_message() -> str:
@@ -90,7 +95,7 @@ def _wrong_code_message() -> str:
 
 
 @second_factor_pages.route("/sign-in/code", methods=["GET", "POST"])
-def code():  # type: ignore[no-untyped-def]
+def code() -> ResponseReturnValue:
     user = g.pending_user
     if user is None:
         return redirect(url_for("tasks.home"))
@@ -102,26 +107,27 @@ def code():  # type: ignore[no-untyped-def]
         db = db_session()
         now = state().clock.now()
         keys = throttle.attempt_keys(user.username, request.remote_addr)
-        if throttle.is_locked(db, keys, now):
-            return _locked_out()
+        wait = throttle.wait_before_next(db, keys.for_code(), now)
+        if wait > timedelta(0):
+            return _throttled(wait)
         given = request.form.get("code", "")
 
-        def attempt() -> bool:
+        def attempt() -> str | None:
             if second_factor.check_code(db, state().services.cipher, user, given, now):
-                record_sign_in(db, user, now, True)
-                return True
-            throttle.record_failure(db, keys, now)
-            return False
+                return record_sign_in(db, user, now, True)
+            throttle.record_failure(db, keys.for_code(), now)
+            return None
 
-        if in_transaction(db, attempt):
-            return start_session(user, now, session.get(PENDING_NEXT) or "/")
+        session_id = in_transaction(db, attempt)
+        if session_id is not None:  # a new session id on second-factor completion
+            return start_session(user, session_id, session.get(PENDING_NEXT) or "/")
         error = _wrong_code_message()
         status = 401
     return render_template("auth/code.html", error=error), status
 
 
 @second_factor_pages.route("/sign-in/set-up", methods=["GET", "POST"])
-def set_up():  # type: ignore[no-untyped-def]
+def set_up() -> ResponseReturnValue:
     """An administrator's first sign-in: no page opens until a factor is set up."""
     user = g.pending_user
     if user is None:
@@ -134,20 +140,21 @@ def set_up():  # type: ignore[no-untyped-def]
         db = db_session()
         now = state().clock.now()
         keys = throttle.attempt_keys(user.username, request.remote_addr)
-        if throttle.is_locked(db, keys, now):
-            return _locked_out()
+        wait = throttle.wait_before_next(db, keys.for_code(), now)
+        if wait > timedelta(0):
+            return _throttled(wait)
         secret = enrolment_secret(user)
         given = request.form.get("code", "")
 
-        def attempt() -> bool:
+        def attempt() -> str | None:
             if second_factor.enrol(db, state().services.cipher, user, secret, given, now):
-                record_sign_in(db, user, now, True)
-                return True
-            throttle.record_failure(db, keys, now)
-            return False
+                return record_sign_in(db, user, now, True)
+            throttle.record_failure(db, keys.for_code(), now)
+            return None
 
-        if in_transaction(db, attempt):
-            response = start_session(user, now, session.get(PENDING_NEXT) or "/")
+        session_id = in_transaction(db, attempt)
+        if session_id is not None:
+            response = start_session(user, session_id, session.get(PENDING_NEXT) or "/")
             flash(set_up_message(), "success")
             return response
         error = _wrong_code_message()
@@ -156,7 +163,7 @@ def set_up():  # type: ignore[no-untyped-def]
 
 
 @second_factor_pages.route("/security", methods=["GET", "POST"])
-def security():  # type: ignore[no-untyped-def]
+def security() -> ResponseReturnValue:
     """The signed-in person's own sign-in security: a second factor, or adding one."""
     user = g.user
     if second_factor.has_second_factor(user):
