@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -256,7 +257,7 @@ def list_versions(session: Session) -> list[ProcessVersion]:
     )
 
 
-def specs_for(version: ProcessVersion):  # type: ignore[no-untyped-def]
+def specs_for(version: ProcessVersion) -> tuple[BpmnProcessSpec, dict[str, Any]]:
     """The version's spec objects, deserialized once per process and cached."""
     return spec_objects(f"{version.process_id}:{version.content_hash}", lambda: version.spec_json)
 

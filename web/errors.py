@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import cast
 
 from flask import Flask, Response, current_app, jsonify, make_response, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -134,11 +136,13 @@ def register_error_handlers(app: Flask) -> None:
         return _respond(status_for(error), error.code, error.message, fields)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         if wants_json() or "html_error" not in app.view_functions:
             code = (error.name or "error").lower().replace(" ", "_")
             return json_error(error.code or 500, code, error.description or error.name)
-        return app.view_functions["html_error"](error.code or 500, error.description or "")
+        # Registered by web.pages, which this module must not import; it returns a page.
+        page = app.view_functions["html_error"](error.code or 500, error.description or "")
+        return cast(ResponseReturnValue, page)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:

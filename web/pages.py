@@ -8,6 +8,7 @@ from typing import Any
 import bleach
 import markdown
 from flask import Flask, g, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -49,7 +50,7 @@ def _rel_noopener(attrs: dict[Any, str], new: bool = False) -> dict[Any, str]:
     return attrs
 
 
-def html_error(status: int, message: str = ""):  # type: ignore[no-untyped-def]
+def html_error(status: int, message: str = "") -> ResponseReturnValue:
     """The page for any error; `web.errors` calls it for pages (never for the API)."""
     titles = {code: _(text) for code, text in TITLES.items()}
     title = titles.get(status, _("Something went wrong"))

@@ -30,13 +30,13 @@ class AppState:
 
 
 def state() -> AppState:
-    return current_app.extensions["nbassist"]  # type: ignore[no-any-return]
+    return current_app.extensions["nbassist"]
 
 
 def db_session() -> Session:
     if "db_session" not in g:
         g.db_session = state().sessions()
-    return g.db_session  # type: ignore[no-any-return]
+    return g.db_session
 
 
 def close_session(_exc: BaseException | None = None) -> None:

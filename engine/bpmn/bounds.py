@@ -201,7 +201,7 @@ def _install() -> None:
     # SequentialMultiInstanceTask and ParallelMultiInstanceTask both start their own
     # _update_hook with super()._update_hook(), which now lands here before any instance
     # is built.
-    MultiInstanceTask._update_hook = _bounded_update_hook  # type: ignore[method-assign]
+    MultiInstanceTask._update_hook = _bounded_update_hook
 
 
 _install()

@@ -109,7 +109,7 @@ class ClockedDatetime(datetime, metaclass=_ClockedDatetimeMeta):
 def _install() -> None:
     # Idempotent: re-importing this module (or reloading it) must not stack patches.
     if getattr(_spiff_timer, "datetime", None) is not ClockedDatetime:
-        _spiff_timer.datetime = ClockedDatetime  # type: ignore[misc]
+        _spiff_timer.datetime = ClockedDatetime
 
 
 _install()

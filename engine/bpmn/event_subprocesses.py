@@ -40,7 +40,7 @@ def _predict_without_triggers(self: BpmnStartTask, my_task: Task) -> None:
     my_task._sync_children([s for s in self.outputs if s.name not in triggers], best_state)
 
 
-BpmnStartTask._predict_hook = _predict_without_triggers  # type: ignore[method-assign]
+BpmnStartTask._predict_hook = _predict_without_triggers
 
 
 def prepare_spec(spec: BpmnProcessSpec) -> None:

@@ -56,7 +56,7 @@ def _splice(task: Task) -> None:
         workflow.last_task = workflow.tasks[child_id]
 
 
-def _prune_tree(workflow) -> int:  # type: ignore[no-untyped-def]
+def _prune_tree(workflow: BpmnWorkflow) -> int:
     removed = 0
     for task in list(workflow.tasks.values()):
         if _spliceable(task):

@@ -7,6 +7,7 @@ is brought in step in the same transaction (engine/case/task_index.py).
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,19 +24,19 @@ from engine.models import Case
 from engine.versions import specs_for
 
 
-def load_workflow(services: Services, case: Case):  # type: ignore[no-untyped-def]
+def load_workflow(services: Services, case: Case) -> BpmnWorkflow:
     spec, subprocess_specs = specs_for(case.process_version)
     blob = services.cipher.decrypt(case.state, case.id)
     with use_clock(services.clock):
         return load_state(blob, spec, subprocess_specs)
 
 
-def fresh_workflow(case: Case):  # type: ignore[no-untyped-def]
+def fresh_workflow(case: Case) -> BpmnWorkflow:
     spec, subprocess_specs = specs_for(case.process_version)
     return new_workflow(spec, subprocess_specs)
 
 
-def encrypt_state(services: Services, case_id: str, workflow) -> bytes:  # type: ignore[no-untyped-def]
+def encrypt_state(services: Services, case_id: str, workflow: BpmnWorkflow) -> bytes:
     """The state to store: pruned of finished history (kept in the task index and the
     audit trail instead), serialized without its spec, encrypted to this case."""
     prune_history(workflow)
@@ -46,8 +47,8 @@ def save_workflow(
     session: Session,
     services: Services,
     case: Case,
-    workflow,
-    expected_revision: int,  # type: ignore[no-untyped-def]
+    workflow: BpmnWorkflow,
+    expected_revision: int,
 ) -> None:
     """Write the new state if the case is still at `expected_revision`, and re-index."""
     now = services.now()

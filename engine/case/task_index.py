@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,14 +23,14 @@ from engine.schedule.reminders import cancel_reminders, schedule_reminders
 from forms.registry import load_form
 
 
-def sync_tasks(session: Session, services: Services, case: Case, workflow) -> None:  # type: ignore[no-untyped-def]
+def sync_tasks(session: Session, services: Services, case: Case, workflow: BpmnWorkflow) -> None:
     """Index newly ready human tasks; mark indexed tasks the workflow dropped as cancelled."""
     with session.no_autoflush:
         _sync_tasks(session, services, case, workflow)
     session.flush()
 
 
-def _sync_tasks(session: Session, services: Services, case: Case, workflow) -> None:  # type: ignore[no-untyped-def]
+def _sync_tasks(session: Session, services: Services, case: Case, workflow: BpmnWorkflow) -> None:
     now = services.now()
     # Rows changed in this transaction but not flushed yet keep their new state.
     open_rows = {

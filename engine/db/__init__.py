@@ -3,6 +3,7 @@ planner's statistics."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_busy_timeout(seconds: float):  # type: ignore[no-untyped-def]
+def _sqlite_busy_timeout(seconds: float) -> Callable[[Any, Any], None]:
     def set_timeout(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
 from engine.models import Case, Deadline, Reminder, Task
@@ -66,7 +66,7 @@ def _dated(subject: str, due_at: datetime) -> str:
     return f"{subject}@{due_at.date()}"
 
 
-def _pending_deadline_reminders(case_id: str, dated_subject: str):  # type: ignore[no-untyped-def]
+def _pending_deadline_reminders(case_id: str, dated_subject: str) -> Update:
     return update(Reminder).where(
         Reminder.case_id == case_id,
         Reminder.task_id.is_(None),

@@ -26,7 +26,7 @@ from engine.schedule.deadlines import ESCALATION_GRACE, reminder_times
 from engine.schedule.notifications import Recipients, in_words, notify
 
 BATCH = 200
-_Query = TypeVar("_Query", bound=Select)  # type: ignore[type-arg]
+_Query = TypeVar("_Query", bound=Select)
 
 
 @dataclass

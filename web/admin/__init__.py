@@ -262,7 +262,7 @@ def save_edited(process_id: str, number: int, filename: str) -> ResponseReturnVa
         )
     # The process edited, or (were its id changed in the drawing) the one deployed.
     result = next((r for r in results if r.process_id == process_id), results[0])
-    where = {"process_id": result.process_id, "number": result.version}
+    where: dict[str, Any] = {"process_id": result.process_id, "number": result.version}
     return jsonify(
         {
             "ok": True,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Response, g, request
+from flask.typing import ResponseReturnValue
 
 from engine.accounts.users import actor_for, token_needs_touch, token_user, touch_token
 from engine.audit import Actor
+from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.errors import EngineError, InvalidData
 from web.errors import json_error
@@ -23,7 +25,7 @@ class Unauthorised(EngineError):
 
 
 @api.before_request
-def authenticate():  # type: ignore[no-untyped-def]
+def authenticate() -> ResponseReturnValue | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     header = request.headers.get("Authorization", "")
@@ -45,13 +47,13 @@ def authenticate():  # type: ignore[no-untyped-def]
 
 
 @api.after_request
-def no_store(response):  # type: ignore[no-untyped-def]
+def no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def actor() -> Actor:
-    return g.actor  # type: ignore[no-any-return]
+    return g.actor
 
 
 def json_body(*allowed: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -68,7 +70,7 @@ def json_body(*allowed: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
     return body
 
 
-def services():  # type: ignore[no-untyped-def]
+def services() -> Services:
     return state().services
 
 

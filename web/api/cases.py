@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from engine.case import read_models, transactions
 from engine.db.unit_of_work import in_transaction
@@ -11,7 +12,7 @@ from web.state import db_session
 
 
 @api.post("/cases")
-def open_case():  # type: ignore[no-untyped-def]
+def open_case() -> ResponseReturnValue:
     body = json_body("data", required=("data",))
     session = db_session()
     process_id = current_app.config.get("CASE_PROCESS", transactions.CASE_PROCESS)
@@ -23,7 +24,7 @@ def open_case():  # type: ignore[no-untyped-def]
 
 
 @api.get("/cases")
-def list_cases():  # type: ignore[no-untyped-def]
+def list_cases() -> ResponseReturnValue:
     page = read_models.list_cases(
         db_session(),
         actor(),
@@ -36,7 +37,7 @@ def list_cases():  # type: ignore[no-untyped-def]
 
 
 @api.get("/cases/<case_id>")
-def get_case(case_id: str):  # type: ignore[no-untyped-def]
+def get_case(case_id: str) -> ResponseReturnValue:
     session = db_session()
     summary = in_transaction(
         session, lambda: read_models.read_case(session, actor(), case_id, services().now())
@@ -45,7 +46,7 @@ def get_case(case_id: str):  # type: ignore[no-untyped-def]
 
 
 @api.get("/cases/<case_id>/history")
-def case_history(case_id: str):  # type: ignore[no-untyped-def]
+def case_history(case_id: str) -> ResponseReturnValue:
     session = db_session()
     items = in_transaction(
         session, lambda: read_models.case_history(session, actor(), case_id, services().now())
@@ -54,7 +55,7 @@ def case_history(case_id: str):  # type: ignore[no-untyped-def]
 
 
 @api.post("/cases/<case_id>/messages")
-def send_message(case_id: str):  # type: ignore[no-untyped-def]
+def send_message(case_id: str) -> ResponseReturnValue:
     body = json_body("name", "data", required=("name",))
     session = db_session()
     case = transactions.deliver_message(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from engine.directory import as_dict, list_organisations
 from engine.versions import list_versions
@@ -12,7 +13,7 @@ from web.state import db_session
 
 
 @api.get("/me")
-def me():  # type: ignore[no-untyped-def]
+def me() -> ResponseReturnValue:
     user = g.user
     return jsonify(
         {
@@ -24,13 +25,13 @@ def me():  # type: ignore[no-untyped-def]
 
 
 @api.get("/organisations")
-def organisations():  # type: ignore[no-untyped-def]
+def organisations() -> ResponseReturnValue:
     rows = list_organisations(db_session(), request.args.get("country"), request.args.get("role"))
     return jsonify({"items": [as_dict(o) for o in rows], "next": None})
 
 
 @api.get("/processes")
-def processes():  # type: ignore[no-untyped-def]
+def processes() -> ResponseReturnValue:
     items = [
         {
             "process_id": v.process_id,
@@ -47,6 +48,6 @@ def processes():  # type: ignore[no-untyped-def]
 
 
 @api.get("/forms/<name>")
-def form(name: str):  # type: ignore[no-untyped-def]
+def form(name: str) -> ResponseReturnValue:
     found = load_form(name)
     return jsonify({"name": found.name, "schema": found.schema, "ui_schema": found.ui_schema})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
 from engine.db.unit_of_work import in_transaction
 from engine.schedule import notifications
@@ -29,7 +30,7 @@ def notification_json(view: NotificationView) -> dict[str, Any]:
 
 
 @api.get("/notifications")
-def list_notifications():  # type: ignore[no-untyped-def]
+def list_notifications() -> ResponseReturnValue:
     args = request.args
     page = notifications.list_notifications(
         db_session(),
@@ -42,7 +43,7 @@ def list_notifications():  # type: ignore[no-untyped-def]
 
 
 @api.post("/notifications/<notification_id>/read")
-def mark_read(notification_id: str):  # type: ignore[no-untyped-def]
+def mark_read(notification_id: str) -> ResponseReturnValue:
     session = db_session()
     view = in_transaction(
         session,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 
 from web.api import api
 
@@ -54,7 +55,14 @@ DESCRIPTIONS = {
     409: "Completed, cancelled, held by someone else, or changed meanwhile",
     422: "Invalid data; `fields` says why per field",
 }
-PAGE = {"limit": "query", "cursor": "query"}
+
+
+class _PageParams(TypedDict):
+    limit: str
+    cursor: str
+
+
+PAGE: _PageParams = {"limit": "query", "cursor": "query"}
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -134,5 +142,5 @@ DOCUMENT: dict[str, Any] = {
 
 
 @api.get("/openapi.json")
-def openapi():  # type: ignore[no-untyped-def]
+def openapi() -> ResponseReturnValue:
     return jsonify(DOCUMENT)

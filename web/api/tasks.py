@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
 from engine.case import read_models, transactions
 from engine.db.unit_of_work import in_transaction
@@ -11,7 +12,7 @@ from web.state import db_session
 
 
 @api.get("/tasks")
-def list_tasks():  # type: ignore[no-untyped-def]
+def list_tasks() -> ResponseReturnValue:
     args = request.args
     page = read_models.list_tasks(
         db_session(),
@@ -28,7 +29,7 @@ def list_tasks():  # type: ignore[no-untyped-def]
 
 
 @api.get("/tasks/<task_id>")
-def get_task(task_id: str):  # type: ignore[no-untyped-def]
+def get_task(task_id: str) -> ResponseReturnValue:
     svc, session = services(), db_session()
     detail = in_transaction(
         session, lambda: read_models.task_detail(session, svc.cipher, actor(), task_id, svc.now())
@@ -37,19 +38,19 @@ def get_task(task_id: str):  # type: ignore[no-untyped-def]
 
 
 @api.post("/tasks/<task_id>/claim")
-def claim(task_id: str):  # type: ignore[no-untyped-def]
+def claim(task_id: str) -> ResponseReturnValue:
     task = transactions.claim_task(db_session(), services(), actor(), task_id)
     return jsonify(read_models.task_summary(task))
 
 
 @api.post("/tasks/<task_id>/unclaim")
-def unclaim(task_id: str):  # type: ignore[no-untyped-def]
+def unclaim(task_id: str) -> ResponseReturnValue:
     task = transactions.unclaim_task(db_session(), services(), actor(), task_id)
     return jsonify(read_models.task_summary(task))
 
 
 @api.post("/tasks/<task_id>/complete")
-def complete(task_id: str):  # type: ignore[no-untyped-def]
+def complete(task_id: str) -> ResponseReturnValue:
     body = json_body("data", required=("data",))
     session = db_session()
     case = transactions.complete_task(session, services(), actor(), task_id, body["data"])

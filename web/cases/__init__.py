@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.audit import record
@@ -56,7 +57,7 @@ def start_form_name() -> str:
 
 
 @cases.get("")
-def case_list():  # type: ignore[no-untyped-def]
+def case_list() -> ResponseReturnValue:
     status = request.args.get("status") or "open"
     page = read_models.list_cases(
         db_session(), g.actor, status=status if status != "all" else None, limit=500
@@ -66,7 +67,7 @@ def case_list():  # type: ignore[no-untyped-def]
 
 
 @cases.route("/new", methods=["GET", "POST"])
-def open_case():  # type: ignore[no-untyped-def]
+def open_case() -> ResponseReturnValue:
     db = db_session()
     form_name = start_form_name()
     form = load_form(form_name)
@@ -102,7 +103,7 @@ def open_case():  # type: ignore[no-untyped-def]
     )
 
 
-def render_case_page(case_id: str, status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
+def render_case_page(case_id: str, status: int = 200, **extra: Any) -> ResponseReturnValue:
     """The case page; `extra` carries a failed form's values and errors back to it.
 
     One engine call in one unit of work: reading a case is audited, so it is a write."""
@@ -152,12 +153,12 @@ def begin_case_page_as_writer() -> None:
 
 
 @cases.get("/<case_id>")
-def case_page(case_id: str):  # type: ignore[no-untyped-def]
+def case_page(case_id: str) -> ResponseReturnValue:
     return render_case_page(case_id)
 
 
 @cases.post("/<case_id>/notes")
-def add_case_note(case_id: str):  # type: ignore[no-untyped-def]
+def add_case_note(case_id: str) -> ResponseReturnValue:
     db = db_session()
     services = state().services
     body = request.form.get("body", "")
@@ -182,7 +183,7 @@ def add_case_note(case_id: str):  # type: ignore[no-untyped-def]
 
 
 @cases.route("/<case_id>/record/<name>", methods=["GET", "POST"])
-def record_event(case_id: str, name: str):  # type: ignore[no-untyped-def]
+def record_event(case_id: str, name: str) -> ResponseReturnValue:
     """Record something that happened (a message to the case). Withdrawal and closing
     end the case, so they need the coordinator and a ticked confirmation."""
     db = db_session()
@@ -249,7 +250,7 @@ def record_event(case_id: str, name: str):  # type: ignore[no-untyped-def]
 
 
 @cases.post("/<case_id>/team")
-def change_team(case_id: str):  # type: ignore[no-untyped-def]
+def change_team(case_id: str) -> ResponseReturnValue:
     """The coordinator gives a role to another organisation; its open tasks follow."""
     db = db_session()
     case = visible_case(db, g.actor, case_id)
@@ -285,13 +286,13 @@ def change_team(case_id: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("cases.case_page", case_id=case_id, _anchor="team"))
 
 
-def _team_error(case_id: str, role: str, message: str):  # type: ignore[no-untyped-def]
+def _team_error(case_id: str, role: str, message: str) -> ResponseReturnValue:
     db_session().rollback()
     return render_case_page(case_id, 422, team_error={"role": role, "message": message})
 
 
 @cases.post("/<case_id>/consents/<consent_id>/withdraw")
-def withdraw_case_consent(case_id: str, consent_id: str):  # type: ignore[no-untyped-def]
+def withdraw_case_consent(case_id: str, consent_id: str) -> ResponseReturnValue:
     """The coordinator records that she withdraws a consent: the organisation leaves
     the case at once and its open tasks move to the coordinator."""
     db = db_session()
@@ -316,7 +317,7 @@ def withdraw_case_consent(case_id: str, consent_id: str):  # type: ignore[no-unt
 
 
 @cases.get("/<case_id>/diagram")
-def diagram(case_id: str):  # type: ignore[no-untyped-def]
+def diagram(case_id: str) -> ResponseReturnValue:
     data = case_diagram(
         db_session(), state().services, g.actor, case_id, request.args.get("process")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from web.notification_feed import mark_all_read, mark_read, recent
@@ -12,20 +13,20 @@ notifications = Blueprint("notifications", __name__, url_prefix="/notifications"
 
 
 @notifications.get("")
-def notification_list():  # type: ignore[no-untyped-def]
+def notification_list() -> ResponseReturnValue:
     only_unread = request.args.get("show") == "unread"
     items = recent(db_session(), g.actor, unread=only_unread)
     return render_template("notifications/list.html", items=items, only_unread=only_unread)
 
 
 @notifications.post("/<int:notification_id>/read")
-def read_one(notification_id: int):  # type: ignore[no-untyped-def]
+def read_one(notification_id: int) -> ResponseReturnValue:
     mark_read(db_session(), g.actor, notification_id, state().clock.now())
     return redirect(url_for("notifications.notification_list"))
 
 
 @notifications.post("/read-all")
-def read_all():  # type: ignore[no-untyped-def]
+def read_all() -> ResponseReturnValue:
     mark_all_read(db_session(), g.actor, state().clock.now())
     flash(_("All notifications are marked as read."), "info")
     return redirect(url_for("notifications.notification_list"))

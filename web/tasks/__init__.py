@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.case import read_models
@@ -36,7 +37,7 @@ tasks = Blueprint("tasks", __name__)
 
 
 @tasks.get("/")
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     db = db_session()
     now = state().clock.now()
     filters = Filters.from_args(request.args)
@@ -54,7 +55,7 @@ def home():  # type: ignore[no-untyped-def]
 
 
 @tasks.route("/tasks/<task_id>", methods=["GET", "POST"])
-def task_page(task_id: str):  # type: ignore[no-untyped-def]
+def task_page(task_id: str) -> ResponseReturnValue:
     db = db_session()
     services = state().services
     task = own_task(db, g.actor, task_id)  # 404 for a hidden case, 403 for another's task
@@ -98,7 +99,7 @@ def task_page(task_id: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _after_completion(case_id: str, title: str):  # type: ignore[no-untyped-def]
+def _after_completion(case_id: str, title: str) -> ResponseReturnValue:
     following = next_task_in_case(db_session(), g.actor, case_id)
     if following is not None:
         next_title = task_title(state().services.cipher, following)
@@ -118,7 +119,7 @@ def _after_completion(case_id: str, title: str):  # type: ignore[no-untyped-def]
 
 
 @tasks.post("/tasks/<task_id>/claim")
-def claim(task_id: str):  # type: ignore[no-untyped-def]
+def claim(task_id: str) -> ResponseReturnValue:
     try:
         task = claim_task(db_session(), state().services, g.actor, task_id)
     except Conflict as error:
@@ -130,7 +131,7 @@ def claim(task_id: str):  # type: ignore[no-untyped-def]
 
 
 @tasks.post("/tasks/<task_id>/release")
-def release(task_id: str):  # type: ignore[no-untyped-def]
+def release(task_id: str) -> ResponseReturnValue:
     try:
         task = unclaim_task(db_session(), state().services, g.actor, task_id)
     except Conflict as error:
