@@ -16,7 +16,8 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import directory, versions
+from cli import accounts
+from engine import audit, directory, versions
 from engine.accounts import second_factor, users
 from engine.audit import Actor
 from engine.bpmn.clock import SystemClock
@@ -25,12 +26,13 @@ from engine.db import analyse, make_engine, make_sessionmaker, migrate
 from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.errors import EngineError
-from engine.schedule import scheduler
+from engine.schedule import quarantine, scheduler
 from engine.schedule.mail import MailSettings
 from engine.settings import PROCESSES_DIR, Settings, generate_data_key, load_settings
 
 
 def _session(settings: Settings) -> Session:
+    audit.use_data_key(settings.data_key)
     return make_sessionmaker(make_engine(settings.database_url))()
 
 
@@ -89,6 +91,7 @@ def _mail_settings(settings: Settings) -> MailSettings:
 
 
 def _scheduler_parts(settings: Settings) -> tuple[sessionmaker[Session], Services]:
+    audit.use_data_key(settings.data_key)
     sessions = make_sessionmaker(make_engine(settings.database_url))
     return sessions, Services(cipher=Cipher(settings.data_key), clock=SystemClock())
 
@@ -108,6 +111,26 @@ def cmd_scheduler_tick(args: argparse.Namespace, settings: Settings) -> int:
     for line in report.lines():
         print(line)
     print(report.summary())
+    return 0
+
+
+def cmd_scheduler_quarantined(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        for held in quarantine.quarantined_cases(session):
+            when = held.at.strftime("%Y-%m-%d %H:%M")
+            print(f"{held.reference}  {held.process_id} v{held.version}  {when}  {held.reason}")
+    return 0
+
+
+def cmd_scheduler_release(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        case = in_transaction(
+            session,
+            lambda: quarantine.release(
+                session, args.reference, SystemClock().now(), Actor.system()
+            ),
+        )
+    print(f"released {case.reference}: the next tick runs it again")
     return 0
 
 
@@ -182,9 +205,38 @@ def cmd_users_reset_2fa(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_processes_list(args: argparse.Namespace, settings: Settings) -> int:
     with _session(settings) as session:
+        if args.json:
+            print(json.dumps(versions.library_rows(session), indent=2))
+            return 0
+        counts = versions.running_cases(session)
         for v in versions.list_versions(session):
             when = v.deployed_at.strftime("%Y-%m-%d %H:%M")
-            print(f"{v.process_id:30} v{v.version:<4} {v.content_hash[:12]}  {when}  {v.name}")
+            mark = "current" if v.is_current else ""
+            print(
+                f"{v.process_id:30} v{v.version:<4} {mark:8}{counts.get(v.id, 0):>6} running  "
+                f"{when}  {v.deployed_by or '':12} {v.name}"
+            )
+    return 0
+
+
+def cmd_processes_activate(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        version = in_transaction(
+            session,
+            lambda: versions.activate(
+                session, args.process, args.version, SystemClock().now(), Actor.system()
+            ),
+        )
+    print(f"process {version.process_id} v{version.version} is current: new cases start on it")
+    return 0
+
+
+def cmd_processes_diff(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        old = versions.find_version(session, args.process, args.old)
+        new = versions.find_version(session, args.process, args.new)
+        for line in versions.diff_versions(old, new).lines():
+            print(line)
     return 0
 
 
@@ -254,7 +306,18 @@ def build_parser() -> argparse.ArgumentParser:
     procs = sub.add_parser("processes", help="the process library").add_subparsers(
         dest="action", required=True
     )
-    procs.add_parser("list").set_defaults(func=cmd_processes_list)
+    p = procs.add_parser("list")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_processes_list)
+    p = procs.add_parser("activate", help="make a deployed version the one new cases start on")
+    p.add_argument("process")
+    p.add_argument("version", type=int)
+    p.set_defaults(func=cmd_processes_activate)
+    p = procs.add_parser("diff", help="the tasks added, removed and changed between versions")
+    p.add_argument("process")
+    p.add_argument("old", type=int)
+    p.add_argument("new", type=int)
+    p.set_defaults(func=cmd_processes_diff)
     p = procs.add_parser("deploy")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_processes_deploy)
@@ -268,6 +331,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sched.add_parser("tick", help="one pass as of an instant, then exit")
     p.add_argument("--at", metavar="ISO-8601", help="the instant (default: now); UTC if no offset")
     p.set_defaults(func=cmd_scheduler_tick)
+    sched.add_parser("quarantined", help="the cases set aside").set_defaults(
+        func=cmd_scheduler_quarantined
+    )
+    p = sched.add_parser("release", help="let the scheduler run a quarantined case again")
+    p.add_argument("reference")
+    p.set_defaults(func=cmd_scheduler_release)
+
+    accounts.add_commands(sub, users)
 
     keys = sub.add_parser("keys", help="secrets").add_subparsers(dest="action", required=True)
     keys.add_parser("generate").set_defaults(func=cmd_keys_generate, needs_settings=False)
