@@ -16,7 +16,8 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import directory, versions
+from cli import accounts
+from engine import audit, directory, versions
 from engine.accounts import second_factor, users
 from engine.audit import Actor
 from engine.bpmn.clock import SystemClock
@@ -31,6 +32,7 @@ from engine.settings import PROCESSES_DIR, Settings, generate_data_key, load_set
 
 
 def _session(settings: Settings) -> Session:
+    audit.use_data_key(settings.data_key)
     return make_sessionmaker(make_engine(settings.database_url))()
 
 
@@ -89,6 +91,7 @@ def _mail_settings(settings: Settings) -> MailSettings:
 
 
 def _scheduler_parts(settings: Settings) -> tuple[sessionmaker[Session], Services]:
+    audit.use_data_key(settings.data_key)
     sessions = make_sessionmaker(make_engine(settings.database_url))
     return sessions, Services(cipher=Cipher(settings.data_key), clock=SystemClock())
 
@@ -334,6 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sched.add_parser("release", help="let the scheduler run a quarantined case again")
     p.add_argument("reference")
     p.set_defaults(func=cmd_scheduler_release)
+
+    accounts.add_commands(sub, users)
 
     keys = sub.add_parser("keys", help="secrets").add_subparsers(dest="action", required=True)
     keys.add_parser("generate").set_defaults(func=cmd_keys_generate, needs_settings=False)

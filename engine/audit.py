@@ -140,7 +140,7 @@ def record(
         organisation_id=actor.organisation_id,
         action=action,
         detail=detail,
-        prev_hash=head.hash if head else None,
+        prev_hash=(head.hash or None) if head else None,  # "": an empty chain (0008)
     )
     entry.hash = keyed_digest(key, entry)
     session.add(entry)
@@ -233,7 +233,7 @@ def _head_problem(key: bytes, head: AuditHead | None, walk: _ChainWalk) -> str |
             return "has keyed events but an unsealed head: the head was altered"
     elif head.mac != head_mac(key, head):
         return "has an altered head"
-    if head.count != walk.count or head.hash != walk.last_hash:
+    if head.count != walk.count or (head.hash or None) != walk.last_hash:
         return (
             f"ends early: its head records {head.count} events, {walk.count} remain; "
             "the newest events were removed"

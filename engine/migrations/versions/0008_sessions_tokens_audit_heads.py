@@ -77,20 +77,23 @@ def _mark_legacy_chains(head: sa.Table) -> None:
             events, events.c.id == latest.c.last_id
         )
     ).all()
-    if rows:
-        op.bulk_insert(
-            head,
-            [
-                {
-                    "chain": case_id or CASELESS_CHAIN,
-                    "hash": digest,
-                    "count": count,
-                    "mac": None,
-                    "keyed_from": keyed_from,
-                }
-                for case_id, count, digest in rows
-            ],
+    heads = [
+        {
+            "chain": case_id or CASELESS_CHAIN,
+            "hash": digest,
+            "count": count,
+            "mac": None,
+            "keyed_from": keyed_from,
+        }
+        for case_id, count, digest in rows
+    ]
+    # The case-less chain (sign-ins) gets a keyed event soon, sealing the boundary
+    # that every older chain's head shares: so it starts with a head even if empty.
+    if not any(row["chain"] == CASELESS_CHAIN for row in heads):
+        heads.append(
+            {"chain": CASELESS_CHAIN, "hash": "", "count": 0, "mac": None, "keyed_from": keyed_from}
         )
+    op.bulk_insert(head, heads)
 
 
 def downgrade() -> None:
