@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from engine.accounts import sessions
@@ -158,9 +159,10 @@ def start_session(user: User, session_id: str, next_path: str) -> ResponseReturn
 def throttled_message(wait: timedelta) -> str:
     seconds = throttle.wait_seconds(wait)
     if seconds < 120:
-        return _(
-            "Too many failed sign-ins from here. Wait %(seconds)d seconds and try again.",
-            seconds=seconds,
+        return ngettext(
+            "Too many failed sign-ins from here. Wait %(num)d second and try again.",
+            "Too many failed sign-ins from here. Wait %(num)d seconds and try again.",
+            seconds,
         )
     return _(
         "Too many failed sign-ins from here. Wait %(minutes)d minutes and try again, "
