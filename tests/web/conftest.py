@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.bpmn.clock import FixedClock
@@ -45,9 +45,16 @@ def journey(db: Engine, settings: Settings, clock: FixedClock) -> FlaskClient:
 
 @pytest.fixture
 def library(db: Engine, session: Session) -> Iterator[Session]:
-    """Forget the process versions a test deployed: the library outlives a test."""
-    known = set(session.scalars(select(ProcessVersion.id)))
+    """Forget the process versions a test deployed, and which was current: the library
+    outlives a test."""
+    rows = session.execute(select(ProcessVersion.id, ProcessVersion.is_current)).all()
+    known = {version_id: was_current for version_id, was_current in rows}
     yield session
     session.rollback()
-    session.execute(delete(ProcessVersion).where(ProcessVersion.id.not_in(known)))
+    session.execute(delete(ProcessVersion).where(ProcessVersion.id.not_in(list(known))))
+    session.execute(update(ProcessVersion).values(is_current=False))
+    current = [version_id for version_id, was_current in known.items() if was_current]
+    session.execute(
+        update(ProcessVersion).where(ProcessVersion.id.in_(current)).values(is_current=True)
+    )
     session.commit()
