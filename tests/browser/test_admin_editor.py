@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, update
 
 from engine.accounts import totp
 from engine.db import make_sessionmaker
@@ -30,13 +30,19 @@ RENAME = """() => {
 
 @pytest.fixture
 def demo_versions(db_engine: Engine) -> Iterator[Any]:
-    """The browser_case versions before the test; the ones it saves are removed after."""
+    """The browser_case versions before the test; the ones it saves are removed after and
+    the versions that were current are current again (a saved version becomes current, and
+    later modules open cases on browser_case)."""
     sessions = make_sessionmaker(db_engine)
     with sessions() as session:
         known = set(session.scalars(select(ProcessVersion.id)))
+        current = set(session.scalars(select(ProcessVersion.id).where(ProcessVersion.is_current)))
     yield sessions
     with sessions() as session:
         session.execute(delete(ProcessVersion).where(ProcessVersion.id.not_in(known)))
+        session.execute(
+            update(ProcessVersion).where(ProcessVersion.id.in_(current)).values(is_current=True)
+        )
         session.commit()
 
 
