@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from engine import directory
 from engine.models import Notification
-from tests.conftest import START
 from tests.factories.case_walker import Walker
+from tests.factories.database import START
 from tests.factories.pages import post, sign_in, text
 from tests.factories.people import make_user
 
