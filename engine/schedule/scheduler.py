@@ -33,6 +33,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select, tuple_
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.audit import Actor, record
@@ -193,6 +194,10 @@ def _wake_case(
             return None
         except Busy:  # the database stayed locked past the busy timeout: still due
             report.skipped.append(f"{reference} busy, retried next tick")
+            return None
+        except SQLAlchemyError as exc:  # the database's trouble, not the case's: not quarantined
+            log.exception("timers of case %s could not be saved", reference)
+            report.skipped.append(f"{reference} database error ({type(exc).__name__}), retried")
             return None
         except Exception as exc:  # one broken case must not stop every other case's timers
             log.exception("timers of case %s could not fire", reference)

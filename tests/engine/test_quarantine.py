@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import versions
@@ -140,3 +141,20 @@ def test_releasing_a_case_that_is_not_quarantined_is_refused(session, two_waitin
 
     with pytest.raises(Conflict, match="not quarantined"):
         release(session, sound.reference, JUNE, ADMIN)
+
+
+def test_a_database_error_is_retried_next_tick_not_quarantined(
+    session, sessions, services, two_waiting_cases, monkeypatch
+):
+    broken, sound = two_waiting_cases
+
+    def disk_full(*args: object) -> None:
+        raise OperationalError("UPDATE case_file", {}, Exception("disk I/O error"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr("engine.schedule.scheduler.save_workflow", disk_full)
+        failing = run_tick(sessions, services, JUNE)
+    retried = run_tick(sessions, services, JUNE + timedelta(minutes=1))
+
+    assert failing.quarantined == [] and len(failing.skipped) == 2
+    assert sorted(retried.timers) == sorted([broken.reference, sound.reference])
