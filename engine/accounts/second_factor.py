@@ -80,13 +80,14 @@ def check_code(session: Session, cipher: Cipher, user: User, code: str, now: dat
     return False
 
 
-def reset(session: Session, username: str, now: datetime) -> bool:
-    """An operator clears a lost factor; False if the user had none. Administrators set
-    up a new one at their next sign-in; everyone else signs in with the password."""
+def reset(session: Session, username: str, now: datetime, actor: Actor | None = None) -> bool:
+    """An operator or administrator clears a lost factor; False if the user had none.
+    Administrators set up a new one at their next sign-in; everyone else signs in with
+    the password."""
     user = user_by_username(session, username)
     if not has_second_factor(user):
         return False
     user.totp_secret = None
     user.totp_last_step = None
-    record(session, Actor.system(), "user.second_factor_reset", now, username=username)
+    record(session, actor or Actor.system(), "user.second_factor_reset", now, username=username)
     return True

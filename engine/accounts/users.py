@@ -83,6 +83,11 @@ def user_by_username(session: Session, username: str) -> User:
     return user
 
 
+def list_users(session: Session) -> list[User]:
+    """Every account, by organisation then username, for the administrators' page."""
+    return list(session.scalars(select(User).order_by(User.organisation_id, User.username)))
+
+
 def check_password(session: Session, username: str, password: str) -> User | None:
     """The active user with this password, or None. Spends the same time either way."""
     user = session.scalar(select(User).where(User.username == username, User.active))

@@ -1,0 +1,61 @@
+"""Administration: the people who sign in. Administrators list every account and end
+a person's access at once (deactivation: sessions and API tokens too) or clear a lost
+second factor. Nested in the `admin` blueprint, so its administrators-only check
+applies; each action is one engine call, audited with the administrator as actor.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from engine.accounts import second_factor, users
+from engine.db.unit_of_work import in_transaction
+from web.state import db_session, state
+
+account_pages = Blueprint("accounts", __name__)
+
+
+@account_pages.get("/users")
+def user_list() -> ResponseReturnValue:
+    rows = [
+        {
+            "username": user.username,
+            "organisation": user.organisation.name,
+            "admin": user.is_admin,
+            "active": user.active,
+            "second_factor": second_factor.has_second_factor(user),
+        }
+        for user in users.list_users(db_session())
+    ]
+    return render_template("admin/users.html", rows=rows)
+
+
+@account_pages.post("/users/<username>/deactivate")
+def deactivate(username: str) -> ResponseReturnValue:
+    if username == g.user.username:
+        abort(409, _("You cannot deactivate your own account: ask another administrator."))
+    db = db_session()
+    now = state().clock.now()
+    in_transaction(db, lambda: users.deactivate(db, username, now, g.actor))
+    flash(
+        _(
+            "%(name)s is deactivated and signed out everywhere; their API tokens are revoked.",
+            name=username,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.accounts.user_list"))
+
+
+@account_pages.post("/users/<username>/reset-2fa")
+def reset_second_factor(username: str) -> ResponseReturnValue:
+    db = db_session()
+    now = state().clock.now()
+    cleared = in_transaction(db, lambda: second_factor.reset(db, username, now, g.actor))
+    if cleared:
+        flash(_("The second factor of %(name)s is cleared.", name=username), "success")
+    else:
+        flash(_("%(name)s has no second factor; nothing changed.", name=username), "info")
+    return redirect(url_for("admin.accounts.user_list"))
