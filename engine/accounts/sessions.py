@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.models import User, UserSession
@@ -39,7 +39,18 @@ def _digest(session_id: str) -> str:
 
 
 def begin_session(session: Session, user: User, now: datetime) -> str:
-    """A new session (inside a unit of work); returns the id for the cookie."""
+    """A new session (inside a unit of work); returns the id for the cookie. Her sessions
+    that can no longer be used are removed meanwhile, so the table stays small."""
+    session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            or_(
+                UserSession.ended_at.is_not(None),
+                UserSession.created_at < now - ABSOLUTE_LIMIT,
+                UserSession.last_seen_at < now - IDLE_LIMIT,
+            ),
+        )
+    )
     session_id = secrets.token_urlsafe(32)
     session.add(
         UserSession(id_hash=_digest(session_id), user_id=user.id, created_at=now, last_seen_at=now)

@@ -199,19 +199,6 @@ def touch_token(session: Session, token_id: int, now: datetime) -> None:
     session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 
 
-def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
-    """The token's user; without `now`, expiry is not checked (callers give it)."""
-    if now is not None:
-        found = token_user(session, token, now)
-        return found[0] if found else None
-    return session.execute(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))
-        .where(User.active)
-    ).scalar_one_or_none()
-
-
 def tokens_of(session: Session, username: str) -> list[ApiToken]:
     user = user_by_username(session, username)
     return list(

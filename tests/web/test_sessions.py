@@ -178,3 +178,13 @@ def test_completing_the_second_factor_starts_a_new_session_id(
     assert done.status_code == 302
     after = session_id(client)
     assert after is not None and after != before
+
+
+def test_ended_sessions_do_not_pile_up(client: FlaskClient, session: Session) -> None:
+    make_user(session, "anna", "se-roks")
+    for _ in range(3):
+        sign_in(client, "anna")
+        post(client, "/sign-out")
+    sign_in(client, "anna")
+    session.rollback()
+    assert len(session.scalars(select(UserSession)).all()) == 1
