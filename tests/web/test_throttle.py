@@ -170,3 +170,14 @@ def test_a_malformed_trusted_proxy_count_stops_the_start(
 ) -> None:
     with pytest.raises(ConfigError, match="NBASSIST_TRUSTED_PROXIES"):
         proxied_app(db, settings, clock, "all of them")
+
+
+def test_a_sign_in_also_forgets_failures_older_than_a_day(
+    client: FlaskClient, session: Session, clock: FixedClock
+) -> None:
+    make_user(session, "anna", "se-roks")
+    attempt(client, "someone", "guess", address="203.0.113.5")
+    clock.advance(timedelta(days=1, seconds=1))
+    assert attempt(client, "anna").status_code == 302
+    session.rollback()
+    assert session.scalars(select(LoginAttempt)).all() == []

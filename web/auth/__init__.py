@@ -143,7 +143,7 @@ def record_sign_in(db: Session, user: User, now: datetime, second_factor: bool) 
     """Inside a unit of work: her failures forgotten, the sign-in audited, a new session
     begun on the server. Returns the new session's id for the cookie."""
     keys = throttle.attempt_keys(user.username, request.remote_addr)
-    throttle.forget_failures(db, [keys.pair, keys.code])
+    throttle.forget_failures(db, [keys.pair, keys.code], now)
     record(db, actor_for(user), "user.signed_in", now, second_factor=second_factor)
     return sessions.begin_session(db, user, now)
 

@@ -88,12 +88,18 @@ def wait_seconds(wait: timedelta) -> int:
     return max(1, math.ceil(wait.total_seconds()))
 
 
-def record_failure(session: Session, keys: list[str], now: datetime) -> None:
+def forget_old_failures(session: Session, now: datetime) -> None:
+    # Run at every failure and every sign-in, so nothing typed outlives a day for long.
     session.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - FORGET_AFTER))
+
+
+def record_failure(session: Session, keys: list[str], now: datetime) -> None:
+    forget_old_failures(session, now)
     session.add_all(LoginAttempt(key=key, at=now) for key in keys)
 
 
-def forget_failures(session: Session, keys: list[str]) -> None:
+def forget_failures(session: Session, keys: list[str], now: datetime) -> None:
     """After a successful sign-in her pair and code counts start afresh; the address's
     does not, or one right password would wipe out guesses at others' accounts."""
+    forget_old_failures(session, now)
     session.execute(delete(LoginAttempt).where(LoginAttempt.key.in_(keys)))
