@@ -39,6 +39,8 @@ def _session(settings: Settings) -> Session:
 def report_deployed(deployed: list[versions.Deployed], out: Callable[[str], None]) -> None:
     for item in deployed:
         state = "deployed" if item.created else "unchanged"
+        if not item.current:  # the same as a version rolled back from: say how to return
+            state += f", not current (nbassist processes activate {item.process_id} {item.version})"
         out(f"process {item.process_id} v{item.version} {state}")
         for warning in item.warnings:
             out(f"  warning: {warning}")

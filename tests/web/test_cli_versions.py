@@ -91,7 +91,10 @@ def test_activate_makes_an_earlier_version_current_and_is_audited(cli_env, capsy
         actions = session.scalars(select(AuditEvent.action)).all()
     assert "process.activated" in actions
     # Deploying version 2's diagram again does not undo the rollback behind her back.
-    assert "process demo_case v2 unchanged" in deploy_demo(capsys, tmp_path, SHORTER_DUE)
+    assert (
+        "process demo_case v2 unchanged, not current (nbassist processes activate demo_case 2)"
+        in deploy_demo(capsys, tmp_path, SHORTER_DUE)
+    )
     assert [r["current"] for r in demo_rows(capsys)] == [True, False]
 
 

@@ -4,6 +4,7 @@ case the scheduler set aside. Only administrators get there."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from flask.testing import FlaskClient
@@ -15,7 +16,7 @@ from engine.audit import Actor
 from engine.case import transactions
 from engine.models import Case
 from tests.factories.database import DATA, START
-from tests.factories.pages import post, sign_in, text
+from tests.factories.pages import csrf_token, post, sign_in, text
 from tests.factories.people import make_user
 from tests.factories.process_library import administrator
 from tests.factories.scheduler import START_DATA, fresh, staff
@@ -23,7 +24,8 @@ from tests.factories.scheduler import START_DATA, fresh, staff
 DEMO = (DATA / "demo_case.bpmn").read_bytes()
 
 
-def deploy_two_versions(session: Session, process_id: str) -> None:
+def deploy_two_versions(session: Session, process_id: str) -> bytes:
+    """Versions 1 and 2 of a copy of the demo process; returns version 2's diagram."""
     first = DEMO.replace(b'id="demo_case"', f'id="{process_id}"'.encode(), 1)
     second = first.replace(b'name="due" value="PT24H"', b'name="due" value="PT12H"', 1)
     for minutes, content in enumerate((first, second)):
@@ -34,6 +36,7 @@ def deploy_two_versions(session: Session, process_id: str) -> None:
             Actor.system(),
         )
     session.commit()
+    return second
 
 
 def test_the_version_and_quarantine_pages_are_for_administrators_only(
@@ -50,7 +53,7 @@ def test_the_version_and_quarantine_pages_are_for_administrators_only(
 def test_an_administrator_rolls_back_to_version_1_and_sees_what_changed(
     client: FlaskClient, library: Session
 ) -> None:
-    deploy_two_versions(library, "pages_rollback")
+    second = deploy_two_versions(library, "pages_rollback")
     administrator(client, library)
 
     page = text(client.get("/admin/versions/pages_rollback?old=1&new=2"))
@@ -63,6 +66,19 @@ def test_an_administrator_rolls_back_to_version_1_and_sees_what_changed(
     assert "New cases of pages_rollback now start on version 1." in after
     assert "Make version 2 current" in after
     assert versions.current_version(fresh(library), "pages_rollback").version == 1
+    again = client.post(
+        "/admin/processes",
+        data={
+            "csrf_token": csrf_token(client),
+            "base": "pages_rollback",
+            "files": [(io.BytesIO(second), "pages_rollback.bpmn")],
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Version 2 is not the one new cases start on" in text(again)
+    version_2 = text(client.get("/admin/processes/pages_rollback/2"))
+    assert "start on another version" in version_2 and "/admin/versions/pages_rollback" in version_2
 
 
 def test_an_administrator_releases_a_quarantined_case(

@@ -149,6 +149,16 @@ def deploy() -> ResponseReturnValue:
                 ),
                 "info",
             )
+            if not result.current:
+                flash(
+                    _(
+                        "Version %(version)s is not the one new cases start on; "
+                        "make it current on the versions page of %(process)s.",
+                        process=result.process_id,
+                        version=result.version,
+                    ),
+                    "info",
+                )
         for warning in result.warnings:
             flash(
                 _(
