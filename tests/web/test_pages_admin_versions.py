@@ -79,6 +79,7 @@ def test_an_administrator_rolls_back_to_version_1_and_sees_what_changed(
     assert "Version 2 is not the one new cases start on" in text(again)
     version_2 = text(client.get("/admin/processes/pages_rollback/2"))
     assert "start on another version" in version_2 and "/admin/versions/pages_rollback" in version_2
+    assert 'href="/admin/versions/pages_rollback"' in text(client.get("/admin/processes"))
 
 
 def test_an_administrator_releases_a_quarantined_case(
