@@ -8,9 +8,9 @@ writers of different cases from contending on one global row.
 The hash is an HMAC-SHA-256 with a key derived from the data key, so that someone
 who can write to the database but does not hold the key cannot edit an event and
 recompute the chain. Each chain's head (`audit_head`: newest hash, number of events,
-a MAC over both) is updated in the same transaction and read, locked, instead of
-the newest event, so removing the newest events shows too, and two transactions
-never link to the same predecessor. `engine/audit_verify.py` checks the whole trail.
+a MAC over both) is locked and updated at commit, in the transaction that adds the
+events, so removing the newest events shows too, and two transactions never link to
+the same predecessor. `verify_trail` checks the whole trail (`nbassist audit verify`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from engine.settings import load_settings
 
 # The chain of events without a case (sign-ins, accounts, deployments).
 CASELESS_CHAIN = "*"
+# The session.info key of the events recorded in this transaction, chained at commit.
+UNCHAINED = "audit_unchained"
 _chain_key: bytes | None = None
 
 
@@ -69,8 +71,37 @@ class Actor:
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_pending_heads(session: Session, *_: Any) -> None:
-    session.info.pop("audit_heads", None)
+def _forget_unchained(session: Session, *_: Any) -> None:
+    session.info.pop(UNCHAINED, None)
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_at_commit(session: Session) -> None:
+    """Link the transaction's events to their chains' heads, last thing before commit.
+
+    The heads are locked only now, all in one statement in a fixed order, after every
+    other change of the transaction is flushed: a transaction holding a head then waits
+    for nothing but other heads, taken in the same order, so two schedulers (or a
+    reader and a writer) can never deadlock over them."""
+    events: list[AuditEvent] = session.info.pop(UNCHAINED, [])
+    if not events:
+        return
+    session.flush()
+    key = chain_key()
+    chains = sorted({chain_of(entry.case_id) for entry in events})
+    heads: dict[str, AuditHead] = {head.chain: head for head in _locked_heads(session, chains)}
+    for entry in events:
+        chain = chain_of(entry.case_id)
+        head = heads.get(chain)
+        entry.prev_hash = (head.hash or None) if head else None  # "": an empty chain (0008)
+        entry.hash = keyed_digest(key, entry)
+        if head is None:
+            head = heads[chain] = AuditHead(chain=chain, hash=entry.hash, count=1, keyed_from=0)
+            session.add(head)
+        else:
+            head.hash, head.count = entry.hash, head.count + 1
+        head.mac = head_mac(key, head)
+    session.add_all(events)
 
 
 def _content(entry: AuditEvent) -> bytes:
@@ -100,14 +131,15 @@ def head_mac(key: bytes, head: AuditHead) -> str:
     return hmac.new(key, b"head|" + message, "sha256").hexdigest()
 
 
-def _locked_heads(session: Session, chains: Iterable[str]) -> list[AuditHead]:
+def _locked_heads(session: Session, chains: list[str]) -> list[AuditHead]:
     # populate_existing: sessions keep objects across commits (expire_on_commit=False),
     # and a head cached from an earlier transaction is stale.
     with session.no_autoflush:
         return list(
             session.scalars(
                 select(AuditHead)
-                .where(AuditHead.chain.in_(list(chains)))
+                .where(AuditHead.chain.in_(chains))
+                .order_by(AuditHead.chain)
                 .with_for_update()
                 .execution_options(populate_existing=True)
             )
@@ -122,17 +154,9 @@ def record(
     case_id: str | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Add an audit event to the session; it commits with the change it describes."""
-    key = chain_key()
-    # The heads this transaction has locked already; a chain that `load_heads` found
-    # without a head is known to start here (None).
-    pending: dict[str, AuditHead | None] = session.info.setdefault("audit_heads", {})
-    chain = chain_of(case_id)
-    if chain in pending:
-        head = pending[chain]
-    else:
-        found = _locked_heads(session, [chain])
-        head = found[0] if found else None
+    """Add an audit event to the transaction; it is chained and written at commit, with
+    the change it describes (so it is not among query results before then)."""
+    chain_key()  # a missing key fails here, where the event is recorded
     entry = AuditEvent(
         at=at,
         case_id=case_id,
@@ -140,29 +164,14 @@ def record(
         organisation_id=actor.organisation_id,
         action=action,
         detail=detail,
-        prev_hash=(head.hash or None) if head else None,  # "": an empty chain (0008)
     )
-    entry.hash = keyed_digest(key, entry)
-    session.add(entry)
-    if head is None:
-        head = AuditHead(chain=chain, hash=entry.hash, count=1, keyed_from=0)
-        session.add(head)
-    else:
-        head.hash, head.count = entry.hash, head.count + 1
-    head.mac = head_mac(key, head)
-    pending[chain] = head
+    session.info.setdefault(UNCHAINED, []).append(entry)
     return entry
 
 
 def load_heads(session: Session, case_ids: Iterable[str]) -> None:
-    """Lock and read the chain heads of many cases in one query, for a batch job about
-    to record an event on each (the scheduler's reminders), so `record` need not."""
-    pending: dict[str, AuditHead | None] = session.info.setdefault("audit_heads", {})
-    wanted = {chain_of(case_id) for case_id in case_ids} - pending.keys()
-    if not wanted:
-        return
-    pending.update(dict.fromkeys(wanted))  # no head yet, unless found below
-    pending.update({head.chain: head for head in _locked_heads(session, wanted)})
+    """Kept for batch callers: every head a transaction needs is now read at commit in
+    one statement, so there is nothing to read ahead."""
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ def test_every_read_of_a_case_is_audited(session, services):
     read_models.read_case(session, officer, walker.case.id, services.now())
     task = walker.task("non_punishment_notice")
     read_models.task_detail(session, services.cipher, officer, task.id, services.now())
+    session.commit()  # audit events are chained and written when the reads commit
     reads = session.scalars(
         select(AuditEvent.action).where(
             AuditEvent.case_id == walker.case.id, AuditEvent.user_id == officer.user_id
