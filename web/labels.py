@@ -31,6 +31,8 @@ ROLES = {
 DEADLINES = {
     "reflection_period_end": _l("End of the reflection period"),
     "residence_permit_expiry": _l("Residence permit expires"),
+    "residence_appeal_deadline": _l("Last day to appeal the permit refusal"),
+    "fund_appeal_deadline": _l("Last day to appeal the fund's refusal"),
 }
 
 STATUSES = {"open": _l("Open"), "closed": _l("Closed"), "withdrawn": _l("She withdrew")}

@@ -10,7 +10,13 @@ from engine.case.access import visible_case
 from engine.errors import NotFound
 from engine.models import AuditEvent, Deadline, Task
 from forms.registry import allowed_values, load_form
-from tests.factories.case_walker import NO_RISK, Walker, staff, walk_to_her_decision
+from tests.factories.case_walker import (
+    NO_RISK,
+    Walker,
+    ready_for_decision,
+    staff,
+    walk_to_her_decision,
+)
 
 ASSESS_NEEDS = load_form("assess_needs").schema
 NINE_SERVICES = allowed_values(ASSESS_NEEDS["properties"]["services"], ASSESS_NEEDS)
@@ -58,6 +64,7 @@ def test_police_can_open_a_case_and_the_host_countrys_coordinator_runs_it(sessio
 def test_a_national_with_a_right_of_residence_gets_no_reflection_period(session, services):
     walker = Walker(session, services, has_residence_right=True, host_country="LV")
     assert "request_reflection_period" not in walker.names()
+    ready_for_decision(walker)
     assert walker.holder("police_risk_input") == "lv-police"
     assert walker.team()["coordinator"] == "lv-marta"
 
@@ -160,7 +167,7 @@ def walk_through_the_reflection_period(walker: Walker) -> None:
     walker.complete(
         "grant_reflection_period", granted=True, start_date="2026-01-05", end_date="2026-02-04"
     )
-    walker.fire_timers(days=31)
+    walker.fire_timers(days=32)
     assert walker.holder("decide_after_reflection") == "se-roks"
     walker.complete("decide_after_reflection", next_step="proceed")
     walk_to_her_decision(walker, NO_RISK)
@@ -191,7 +198,7 @@ def test_a_granted_permit_records_its_expiry_as_a_deadline(session, services):
         for d in session.scalars(select(Deadline).where(Deadline.case_id == walker.case.id))
     }
     assert deadlines == {
-        "reflection_period_end": "2026-02-04",
+        "reflection_period_end": "2026-02-04",  # 23:00 UTC: the end of the day in Stockholm
         "residence_permit_expiry": "2027-01-31",
     }
 
@@ -215,3 +222,22 @@ def test_closing_a_case_with_services_under_way_ends_it(session, services):
     walker.complete("assess_needs", services=["legal"])
     walker.message("close_case")
     assert walker.case.status == "closed" and walker.open_tasks() == []
+
+
+def test_a_permit_applied_for_during_the_period_is_due_before_the_period_ends(session, services):
+    walker = Walker(session, services)
+    walker.complete("request_reflection_period")
+    walker.complete(
+        "grant_reflection_period", granted=True, start_date="2026-01-05", end_date="2026-02-04"
+    )
+    # Her decision does not wait for the period to end.
+    walk_to_her_decision(walker, NO_RISK)
+    walker.complete("her_decision", future="stay")
+    apply = walker.task("apply_residence_permit")
+    # The period ends at 24:00 in Stockholm (23:00 UTC); the application is due a week before.
+    assert apply.due_at.replace(tzinfo=None).isoformat() == "2026-01-28T23:00:00"
+    assert "request_reflection_period" not in walker.names()
+    walker.complete("apply_residence_permit")
+    walker.complete("residence_decision", granted=True, valid_until="2027-01-31")
+    assert walker.holder("integration_support") == "se-employment"
+    assert "decide_after_reflection" not in walker.names()

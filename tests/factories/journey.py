@@ -153,6 +153,11 @@ class Case:
         with use_clock(self.clock):
             runtime.fire_due_timers(self.wf)
 
+    def past_end_of(self, iso_date: str) -> None:
+        """Move past the end of `iso_date` in every network time zone (UTC-0 Reykjavik is
+        the last to end a day), and fire what is due."""
+        self.advance_to(iso(date.fromisoformat(iso_date) + timedelta(days=1)))
+
     def send(self, message: str, payload: dict[str, Any] | None = None) -> None:
         with use_clock(self.clock):
             runtime.send_message(self.wf, message, payload or {})
@@ -169,12 +174,23 @@ class Case:
     def through_reflection(self, days: int = 30) -> None:
         """Reflection period granted, expires, the coordinator proceeds."""
         _, end = self.grant_reflection(days)
-        self.advance_to(end)
+        self.past_end_of(end)
         self.complete(
             "decide_after_reflection", {"next_step": "proceed", "discussed_with_her": True}
         )
 
+    def ready_for_decision(self) -> None:
+        """Her needs assessed and her rights explained: what her decision waits for."""
+        if self.count("assess_needs"):
+            self.complete("assess_needs", {"services": ["safe_housing"]})
+        if self.count("inform_rights") and not self.ever_completed("inform_rights"):
+            self.complete("inform_rights", {"language": "en"})
+
+    def ever_completed(self, name: str) -> bool:
+        return bool(self._tasks(name, TaskState.COMPLETED))
+
     def assess_risk(self, **factors: bool) -> None:
+        self.ready_for_decision()
         answers = {**NO_RISK, **factors}
         self.complete("police_risk_input", answers)
         self.complete("risk_assessment", answers)

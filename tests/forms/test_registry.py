@@ -39,6 +39,8 @@ TASKS = [
     "residence_decision",
     "appeal",
     "integration_support",
+    "renew_residence_permit",
+    "respond_to_alert",
     "inform_compensation_rights",
     "choose_compensation_route",
     "court_claim",
