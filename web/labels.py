@@ -31,6 +31,7 @@ ROLES = {
 DEADLINES = {
     "reflection_period_end": _l("End of the reflection period"),
     "residence_permit_expiry": _l("Residence permit expires"),
+    "recovery_period_end": _l("End of the recovery period"),
     "residence_appeal_deadline": _l("Last day to appeal the permit refusal"),
     "fund_appeal_deadline": _l("Last day to appeal the fund's refusal"),
 }

@@ -37,7 +37,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.bpmn import bounds
+from engine.bpmn import bounds, clock
 
 MAX_EXPRESSION_LENGTH = 2000
 MAX_REPEAT_ITEMS = 10_000  # elements of a list/tuple built with `*`
@@ -125,6 +125,11 @@ def end_of_day(iso: str, country: str) -> str:
     return midnight.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def today() -> str:
+    """The engine clock's date (UTC), e.g. to pick the rule valid on the day of a decision."""
+    return clock.now().date().isoformat()
+
+
 def _safe_sum(iterable: Iterable[Any], start: int | float = 0) -> Any:
     # Builtin sum() with a list start concatenates quadratically; numbers only.
     if isinstance(start, bool) or not isinstance(start, int | float):
@@ -163,6 +168,7 @@ SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "add_days": add_days,
     "days_between": days_between,
     "end_of_day": end_of_day,
+    "today": today,
 }
 
 

@@ -17,6 +17,7 @@ DEFAULT_TASK_REMINDERS = ("P3D", "P1D")
 DEFAULT_DEADLINE_REMINDERS: dict[str, tuple[str, ...]] = {
     "reflection_period_end": ("P30D", "P14D", "P7D"),
     "residence_permit_expiry": ("P60D", "P30D"),
+    "recovery_period_end": ("P30D", "P14D", "P7D"),
     "residence_appeal_deadline": ("P7D", "P3D", "P1D"),
     "fund_appeal_deadline": ("P7D", "P3D", "P1D"),
 }

@@ -241,3 +241,19 @@ def test_a_permit_applied_for_during_the_period_is_due_before_the_period_ends(se
     walker.complete("residence_decision", granted=True, valid_until="2027-01-31")
     assert walker.holder("integration_support") == "se-employment"
     assert "decide_after_reflection" not in walker.names()
+
+
+def test_a_latvian_woman_in_sweden_gets_a_recovery_period(session, services):
+    walker = Walker(session, services, origin_country="LV", has_residence_right=True)
+    assert walker.holder("plan_recovery_period") == "se-roks"
+    assert "request_reflection_period" not in walker.names()
+    walker.complete("plan_recovery_period", start_date="2026-01-05", end_date="2026-04-05")
+    deadline = session.scalar(
+        select(Deadline).where(
+            Deadline.case_id == walker.case.id, Deadline.subject == "recovery_period_end"
+        )
+    )
+    assert deadline is not None
+    assert deadline.due_at.replace(tzinfo=None).isoformat() == "2026-04-05T22:00:00"
+    # No return step before her needs are assessed and her rights explained.
+    assert "police_risk_input" not in walker.names()

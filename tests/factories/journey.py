@@ -59,8 +59,9 @@ def iso(d: date | datetime) -> str:
 class Case:
     """One running case with its own clock; tasks are addressed by their BPMN id."""
 
-    def __init__(self, **start_data: Any) -> None:
-        self.clock = FixedClock(OPENED)
+    def __init__(self, opened: datetime = OPENED, **start_data: Any) -> None:
+        self.opened = opened
+        self.clock = FixedClock(opened)
         bundle = journey()
         self.wf = new_workflow(bundle.spec, bundle.subprocess_specs)
         self.deadlines: dict[str, str] = {}
@@ -78,7 +79,7 @@ class Case:
 
     def day(self, n: int) -> str:
         """The ISO date n days after the case opened."""
-        return iso(OPENED + timedelta(days=n))
+        return iso(self.opened + timedelta(days=n))
 
     def ready(self, name: str | None = None) -> list[runtime.HumanTask]:
         with use_clock(self.clock):

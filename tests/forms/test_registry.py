@@ -20,6 +20,7 @@ TASKS = [
     "request_reflection_period",
     "grant_reflection_period",
     "request_extension",
+    "plan_recovery_period",
     "decide_after_reflection",
     "assess_needs",
     "provide_service",

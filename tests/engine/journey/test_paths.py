@@ -575,3 +575,48 @@ def test_close_case_by_the_coordinator_ends_the_case() -> None:
     case.send("close_case", {"reason": "moved abroad"})
     assert case.finished and case.names() == []
     assert case.data()["close_case"] == {"reason": "moved abroad"}
+
+
+# --- recovery for everyone (correction 2) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "origin", "days", "local_midnight"),
+    [("SE", "LV", 90, "22:00"), ("NO", "RO", 180, "22:00"), ("LV", "LT", 180, "21:00")],
+)
+def test_an_eu_national_gets_a_recovery_period_on_the_network_standard(
+    host: str, origin: str, days: int, local_midnight: str
+) -> None:
+    case = Case(host_country=host, origin_country=origin, has_residence_right=True)
+    plan = case.task("plan_recovery_period")
+    assert (plan.role, plan.data["recovery_days"]) == ("coordinator", days)
+    assert not case.ever("request_reflection_period")  # no migration decision
+    end = case.day(days)
+    recorded = case.complete("plan_recovery_period", {"start_date": case.today, "end_date": end})
+    assert recorded == [("recovery_period_end", f"{end}T{local_midnight}:00Z")]  # summer time
+
+
+def test_no_return_step_before_her_needs_are_assessed_and_her_rights_explained() -> None:
+    case = Case(host_country="SE", origin_country="LV", has_residence_right=True)
+    assert case.count("police_risk_input") == 0 and case.count("her_decision") == 0
+    case.complete("assess_needs", {"services": ["safe_housing"]})
+    assert case.count("police_risk_input") == 0  # her rights are not explained yet
+    case.complete("inform_rights", {"language": "lv"})
+    case.assess_risk()
+    case.decide("return")
+    assert case.count("select_return_partner") == 1
+
+
+def test_rights_explained_first_still_waits_for_the_needs_assessment() -> None:
+    case = Case(host_country="NO", origin_country="RO", has_residence_right=True)
+    case.complete("inform_rights", {"language": "ro"})
+    case.advance(30)
+    case.complete("inform_rights", {"language": "ro"})  # repeated: still only one gate
+    assert case.count("police_risk_input") == 0
+    case.complete("assess_needs", {"services": ["health"]})
+    assert case.count("police_risk_input") == 1
+
+
+def test_a_third_country_national_with_a_permit_needs_no_period() -> None:
+    case = Case(host_country="SE", origin_country="NG", has_residence_right=True)
+    assert not case.ever("request_reflection_period") and not case.ever("plan_recovery_period")
