@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
 from engine.case.access import CONSENT_ROLES
+from engine.case.alerts import ALERT_TASK, announce_alert
 from engine.case.consents import shared_fields
 from engine.db.context import Services
 from engine.errors import NotFound
@@ -73,6 +74,8 @@ def _sync_tasks(session: Session, services: Services, case: Case, workflow: Bpmn
             json.dumps(prefill(human, shared), default=str).encode(), human.id
         )
         session.add(task)
+        if human.name == ALERT_TASK:
+            announce_alert(session, case, task, now)
         case.stage = human.process_id
         if due_at is not None:
             schedule_reminders(

@@ -29,6 +29,7 @@ KIND_HEADINGS = {
     "reminder": "Reminder",
     "overdue": "Overdue task",
     "escalation": "Escalation",
+    "alert": "Alert",
 }
 
 

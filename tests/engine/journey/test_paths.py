@@ -315,11 +315,11 @@ def _return_after_needs(case: Case) -> None:
     assert case.count("follow_up_3_months") == 0
     case.advance(1)  # 90 days after the travel date
     assert case.task("follow_up_3_months").role == "return_partner"
-    case.complete("follow_up_3_months", {})
+    case.complete("follow_up_3_months", {"contact_made": True, "at_risk": False})
     case.advance(89)
     assert case.count("follow_up_6_months") == 0
     case.advance(1)
-    case.complete("follow_up_6_months", {})
+    case.complete("follow_up_6_months", {"contact_made": True, "at_risk": False})
     for name in RETURN_TASKS:
         assert case.count(name) == 0
 
@@ -620,3 +620,48 @@ def test_rights_explained_first_still_waits_for_the_needs_assessment() -> None:
 def test_a_third_country_national_with_a_permit_needs_no_period() -> None:
     case = Case(host_country="SE", origin_country="NG", has_residence_right=True)
     assert not case.ever("request_reflection_period") and not case.ever("plan_recovery_period")
+
+
+# --- warnings create work (correction 3) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("task", "answer", "process"),
+    [
+        ("immediate_safety", {"safe_now": False}, "identification"),
+        ("non_punishment_notice", {"detention_or_removal": "ongoing"}, "identification"),
+    ],
+)
+def test_danger_at_the_opening_opens_respond_to_alert(
+    task: str, answer: dict[str, object], process: str
+) -> None:
+    case = Case()
+    case.complete(task, answer)
+    alert = case.task("respond_to_alert")
+    assert (alert.role, alert.due, alert.process_id) == ("coordinator", "P1D", process)
+    case.complete("respond_to_alert", {"action_taken": "called her", "still_at_risk": "no"})
+    assert case.count("respond_to_alert") == 0
+
+
+def test_a_high_risk_level_opens_respond_to_alert_beside_her_decision() -> None:
+    case = Case(has_residence_right=True)
+    case.assess_risk(contact_with_traffickers=True)
+    assert case.task("respond_to_alert").process_id == "risk_and_decision"
+    assert case.count("her_decision") == 1
+
+
+def test_a_return_partners_warnings_open_respond_to_alert() -> None:
+    case = Case(has_residence_right=True)
+    case.assess_risk()
+    case.decide("return")
+    case.complete("select_return_partner", {"return_partner": "lv-marta", "return_country": "LV"})
+    case.complete("referral_consent", {"consent_given": True, "shared_fields": ["languages"]})
+    case.complete("return_needs_assessment", {"housing": True})
+    travel = case.day(10)
+    case.complete("arrange_travel", {"travel_date": travel})
+    case.complete("arrival_reception", {"arrived": False})
+    assert case.task("respond_to_alert").process_id == "safe_return"
+    case.complete("respond_to_alert", {"action_taken": "called the partner"})
+    case.advance_to(case.day(100))
+    case.complete("follow_up_3_months", {"contact_made": True, "at_risk": True})
+    assert case.count("respond_to_alert") == 1

@@ -62,6 +62,13 @@ JOURNEY_TASKS = {
     # A refusal (residence permit or state fund) opens an appeal where it happens.
     "appeal": (("residence", "compensation"), "legal_aid"),
     "renew_residence_permit": ("residence", "legal_aid"),
+    "plan_recovery_period": ("reflection_period", "coordinator"),
+    "grant_extension": ("reflection_period", "migration"),
+    # Each stage where danger can be reported opens the coordinator's alert there.
+    "respond_to_alert": (
+        ("identification", "risk_and_decision", "safe_return", "residence"),
+        "coordinator",
+    ),
     "integration_support": ("residence", "employment"),
     "inform_compensation_rights": ("compensation", "legal_aid"),
     "choose_compensation_route": ("compensation", "legal_aid"),
