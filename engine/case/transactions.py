@@ -22,6 +22,7 @@ from engine.bpmn.clock import use_clock
 from engine.case.access import is_coordinator, own_task, visible_case
 from engine.case.consents import RETURN_REFERRAL, record_consent
 from engine.case.profile import encrypt_profile
+from engine.case.risk import RISK_ASSESSMENT, check_police_answers
 from engine.case.store import encrypt_state, fresh_workflow, load_workflow, save_workflow
 from engine.case.task_index import sync_tasks
 from engine.case.team import add_team_member
@@ -117,6 +118,8 @@ def complete_task(
         except NotFound:
             # Our row said open, but the case moved on (and pruned the task) since.
             raise Conflict("this task was completed by someone else meanwhile") from None
+        if task.name == RISK_ASSESSMENT:
+            cleaned = check_police_answers(runtime.task_data(workflow, task.id), cleaned)
         with use_clock(services.clock):
             deadlines = runtime.complete_task(workflow, task.id, cleaned)
         now = services.now()

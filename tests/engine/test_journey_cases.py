@@ -3,11 +3,13 @@ who gets which task, need to know, and her decisions leading."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
 from engine.case.access import visible_case
-from engine.errors import NotFound
+from engine.errors import InvalidData, NotFound
 from engine.models import AuditEvent, Deadline, Task
 from forms.registry import allowed_values, load_form
 from tests.factories.case_walker import (
@@ -257,3 +259,25 @@ def test_a_latvian_woman_in_sweden_gets_a_recovery_period(session, services):
     assert deadline.due_at.replace(tzinfo=None).isoformat() == "2026-04-05T22:00:00"
     # No return step before her needs are assessed and her rights explained.
     assert "police_risk_input" not in walker.names()
+
+
+def test_lowering_a_threat_the_police_reported_needs_a_reason_that_is_kept(session, services):
+    walker = Walker(session, services, has_residence_right=True)
+    ready_for_decision(walker)
+    walker.complete("police_risk_input", **{**NO_RISK, "threats_received": True})
+    task = walker.task("risk_assessment")
+    # The coordinator's form starts from the police's answers.
+    shown = json.loads(services.cipher.decrypt(task.data, task.id))
+    assert shown["threats_received"] is True
+    with pytest.raises(InvalidData) as refused:
+        walker.complete("risk_assessment", **NO_RISK)
+    assert "lowering_reason" in refused.value.fields
+    walker.complete(
+        "risk_assessment", **NO_RISK, lowering_reason="The threats came from a man now in prison"
+    )
+    done = session.get(Task, task.id)
+    kept = json.loads(services.cipher.decrypt(done.data, done.id))
+    assert kept["police_answers"]["threats_received"] is True
+    assert kept["lowered_police_answers"] == ["threats_received"]
+    assert kept["lowering_reason"].startswith("The threats")
+    assert "her_decision" in walker.names()
