@@ -24,7 +24,8 @@ def check_police_answers(known: dict[str, Any], submitted: dict[str, Any]) -> di
     """The submission with the police's answers (`known`, the data the task opened with)
     kept as `police_answers`; InvalidData when a police "yes" is lowered without a reason."""
     police = {f: known[f] for f in POLICE_FACTORS if f in known}
-    lowered = [f for f, said in police.items() if said is True and submitted.get(f) is not True]
+    # 'unknown' and 'prefers_not_to_say' count as yes for the risk level: only a no lowers.
+    lowered = [f for f, said in police.items() if said is True and submitted.get(f) is False]
     if lowered and not str(submitted.get("lowering_reason") or "").strip():
         raise InvalidData(
             "a threat the police reported was lowered without a reason",

@@ -113,11 +113,16 @@ def test_every_widget_fits_its_type_and_every_choice_has_a_label(name):
     form = load_form(name)
     for field, prop in form.schema["properties"].items():
         ui = form.ui_schema["fields"][field]
-        assert ui["widget"] in WIDGETS_BY_TYPE[prop["type"]], field
+        # yes / no / not known / prefers not to say: booleans and strings, one choice
+        kinds = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
+        assert all(ui["widget"] in WIDGETS_BY_TYPE[k] for k in kinds) or (
+            kinds == ["boolean", "string"] and ui["widget"] == "radio"
+        ), field
         assert ui["help"], field
         values = allowed_values(prop, form.schema)
         if values is not None:
-            assert list(ui["labels"]) == values or set(ui["labels"]) == set(values), field
+            shown = [json.dumps(v) if isinstance(v, bool) else v for v in values]
+            assert list(ui["labels"]) == shown or set(ui["labels"]) == set(shown), field
             assert all(ui["labels"].values()), field
 
 

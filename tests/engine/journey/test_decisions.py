@@ -85,3 +85,13 @@ def test_risk_level(factors: dict[str, bool], level: str) -> None:
     case = Case(has_residence_right=True)
     case.assess_risk(**factors)
     assert case.task("her_decision").data["risk_level"] == level
+
+
+@pytest.mark.parametrize("answer", ["unknown", "prefers_not_to_say"])
+def test_an_answer_she_would_rather_not_give_counts_as_the_cautious_one(answer: str) -> None:
+    case = Case(has_residence_right=True)
+    case.assess_risk(threats_received=answer)  # type: ignore[arg-type]
+    assert case.task("her_decision").data["risk_level"] == "high"
+    medium = Case(has_residence_right=True)
+    medium.assess_risk(previously_trafficked=answer)  # type: ignore[arg-type]
+    assert medium.task("her_decision").data["risk_level"] == "medium"
