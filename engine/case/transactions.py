@@ -21,6 +21,7 @@ from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
 from engine.case.access import is_coordinator, own_task, visible_case
 from engine.case.consents import RETURN_REFERRAL, record_consent
+from engine.case.minors import with_minor_flag
 from engine.case.profile import encrypt_profile
 from engine.case.risk import RISK_ASSESSMENT, check_police_answers
 from engine.case.store import encrypt_state, fresh_workflow, load_workflow, save_workflow
@@ -55,7 +56,7 @@ def open_case(
 ) -> Case:
     def work() -> Case:
         version = current_version(session, process_id)
-        cleaned = validate(version.start_form or START_FORM, data)
+        cleaned = with_minor_flag(validate(version.start_form or START_FORM, data), services.now())
         country = cleaned.get("host_country")
         if not isinstance(country, str):
             raise InvalidData("host country missing", {"host_country": "Required"})

@@ -10,7 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import Notification, OutboxMail, User
-from tests.factories.case_walker import NO_RISK, Walker, staff, walk_to_her_decision
+from tests.factories.case_walker import (
+    NO_RISK,
+    Walker,
+    police_may_be_told,
+    staff,
+    walk_to_her_decision,
+)
 
 
 def coordinator_has_an_email(session) -> None:
@@ -38,6 +44,7 @@ def not_safe_now(walker: Walker) -> None:
 
 
 def detention_ongoing(walker: Walker) -> None:
+    police_may_be_told(walker)
     walker.complete("non_punishment_notice", detention_or_removal="ongoing")
 
 
@@ -71,6 +78,7 @@ def test_danger_reported_opens_respond_to_alert_with_a_notification_and_an_email
 def test_answers_that_signal_no_danger_open_no_alert(session, services) -> None:
     walker = Walker(session, services, has_residence_right=True)
     walker.complete("immediate_safety", safe_now=True)
+    police_may_be_told(walker)
     walker.complete("non_punishment_notice", detention_or_removal="none")
     walk_to_her_decision(walker, NO_RISK)
     assert alerts(session, walker) == ([], [], [])

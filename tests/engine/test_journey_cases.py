@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 
 from engine.case.access import visible_case
 from engine.errors import InvalidData, NotFound
-from engine.models import AuditEvent, Deadline, Task
+from engine.models import AuditEvent, Consent, Deadline, Task
 from forms.registry import allowed_values, load_form
 from tests.factories.case_walker import (
     NO_RISK,
     Walker,
+    police_may_be_told,
     ready_for_decision,
     staff,
     walk_to_her_decision,
@@ -46,7 +47,7 @@ def test_first_tasks_land_at_the_organisations_their_roles_name(session, service
     held = {t.name: t.organisation.slug for t in walker.open_tasks()}
     assert held == {
         "immediate_safety": "se-roks",
-        "non_punishment_notice": "se-police",
+        "non_punishment_check": "se-roks",
         "inform_rights": "se-roks",
         "assess_needs": "se-roks",
         "inform_compensation_rights": "se-legal-aid",
@@ -59,6 +60,7 @@ def test_first_tasks_land_at_the_organisations_their_roles_name(session, service
 def test_police_can_open_a_case_and_the_host_countrys_coordinator_runs_it(session, services):
     walker = Walker(session, services, opener="se-police")
     assert walker.team()["coordinator"] == "se-roks"
+    police_may_be_told(walker)
     assert walker.holder("non_punishment_notice") == "se-police"
     assert walker.holder("request_reflection_period") == "se-roks"
 
@@ -281,3 +283,20 @@ def test_lowering_a_threat_the_police_reported_needs_a_reason_that_is_kept(sessi
     assert kept["lowered_police_answers"] == ["threats_received"]
     assert kept["lowering_reason"].startswith("The threats")
     assert "her_decision" in walker.names()
+
+
+@pytest.mark.parametrize(
+    "start",
+    [{"possibly_under_18": True}, {"year_of_birth": 2010}, {"indicators": ["possibly_under_18"]}],
+)
+def test_a_girls_case_opens_child_protection_without_consent(session, services, start):
+    walker = Walker(session, services, **start)
+    assert walker.holder("child_protection_referral") == "se-social-services"
+    walker.complete("child_protection_referral", referred_to="Child protection, Malmö")
+    assert walker.holder("appoint_guardian") == "se-social-services"
+    assert session.scalar(select(func.count()).select_from(Consent)) == 0
+
+
+def test_a_woman_born_long_ago_gets_no_child_protection(session, services):
+    walker = Walker(session, services, year_of_birth=1990)
+    assert "child_protection_referral" not in walker.names()

@@ -25,6 +25,7 @@ from tests.factories.journey import NO_RISK
 __all__ = [
     "NO_RISK",
     "Walker",
+    "police_may_be_told",
     "ready_for_decision",
     "staff",
     "start_data",
@@ -132,6 +133,16 @@ class Walker:
 
     def organisation(self, slug: str) -> Organisation:
         return self.session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def police_may_be_told(walker: Walker) -> None:
+    """The coordinator's non-punishment check, on her consent: the police's notice opens."""
+    walker.complete(
+        "non_punishment_check",
+        faces_charges="no",
+        detention_or_removal="none",
+        police_basis="her_consent",
+    )
 
 
 def ready_for_decision(walker: Walker) -> None:

@@ -47,6 +47,7 @@ def first_contact(**overrides: Any) -> dict[str, Any]:
         "cooperates_with_authorities": False,
         "indicators": ["debt_bondage", "confiscated_documents"],
         "immediate_needs": ["shelter", "medical"],
+        "possibly_under_18": False,
     }
     data.update(overrides)
     return data
@@ -164,6 +165,13 @@ class Case:
             runtime.send_message(self.wf, message, payload or {})
 
     # --- common walks --------------------------------------------------------------
+    def police_may_be_told(self) -> None:
+        """The coordinator's non-punishment check, on her consent: the police's notice opens."""
+        self.complete(
+            "non_punishment_check",
+            {"faces_charges": "no", "detention_or_removal": "none", "police_basis": "her_consent"},
+        )
+
     def grant_reflection(self, days: int = 30) -> tuple[str, str]:
         self.complete("request_reflection_period", {"submitted": True})
         start, end = self.today, iso(self.now + timedelta(days=days))

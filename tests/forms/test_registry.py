@@ -13,6 +13,9 @@ from forms.registry import FORMS_DIR, allowed_values, form_names, load_form
 
 TASKS = [
     "record_first_contact",
+    "non_punishment_check",
+    "child_protection_referral",
+    "appoint_guardian",
     "immediate_safety",
     "non_punishment_notice",
     "inform_rights",

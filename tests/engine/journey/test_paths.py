@@ -36,6 +36,9 @@ def test_opening_creates_the_identification_tasks_whatever_her_status(
 ) -> None:
     case = Case(cooperates_with_authorities=cooperates, has_residence_right=has_residence_right)
     safety = case.task("immediate_safety")
+    check = case.task("non_punishment_check")
+    assert (check.role, check.due) == ("coordinator", "PT24H")
+    case.police_may_be_told()
     notice = case.task("non_punishment_notice")
     rights = case.task("inform_rights")
     assert (safety.role, safety.due) == ("ngo_support", "PT24H")
@@ -636,6 +639,7 @@ def test_danger_at_the_opening_opens_respond_to_alert(
     task: str, answer: dict[str, object], process: str
 ) -> None:
     case = Case()
+    case.police_may_be_told()
     case.complete(task, answer)
     alert = case.task("respond_to_alert")
     assert (alert.role, alert.due, alert.process_id) == ("coordinator", "P1D", process)
@@ -665,3 +669,51 @@ def test_a_return_partners_warnings_open_respond_to_alert() -> None:
     case.advance_to(case.day(100))
     case.complete("follow_up_3_months", {"contact_made": True, "at_risk": True})
     assert case.count("respond_to_alert") == 1
+
+
+# --- non-punishment: the coordinator checks first (correction 11's place in the process) ----
+
+
+def test_the_police_are_told_only_on_her_consent_or_a_legal_basis() -> None:
+    case = Case()
+    assert not case.ever("non_punishment_notice")
+    case.complete(
+        "non_punishment_check",
+        {"faces_charges": "possibly", "detention_or_removal": "none", "police_basis": "none"},
+    )
+    assert not case.ever("non_punishment_notice")
+    other = Case()
+    other.complete(
+        "non_punishment_check",
+        {
+            "faces_charges": "yes",
+            "detention_or_removal": "ongoing",
+            "police_basis": "legal_basis",
+            "legal_basis_reason": "removal under way: risk to her life",
+        },
+    )
+    assert other.task("non_punishment_notice").role == "police"
+
+
+# --- girls (correction 6) ----------------------------------------------------------------------
+
+
+def test_a_girls_case_opens_child_protection_without_consent() -> None:
+    case = Case(possibly_under_18=True)
+    referral = case.task("child_protection_referral")
+    assert (referral.role, referral.due, referral.process_id) == (
+        "social_services",
+        "P1D",
+        "identification",
+    )
+    assert not case.ever("referral_consent")
+    case.complete("child_protection_referral", {"referred_to": "x", "referred_on": case.today})
+    guardian = case.task("appoint_guardian")
+    assert guardian.role == "social_services"
+    case.complete("appoint_guardian", {"guardian_appointed": True, "guardian_name": "G"})
+    assert case.count("appoint_guardian") == 0
+
+
+def test_an_adults_case_opens_no_child_protection() -> None:
+    case = Case()
+    assert not case.ever("child_protection_referral") and not case.ever("appoint_guardian")

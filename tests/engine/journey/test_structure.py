@@ -62,6 +62,9 @@ JOURNEY_TASKS = {
     # A refusal (residence permit or state fund) opens an appeal where it happens.
     "appeal": (("residence", "compensation"), "legal_aid"),
     "renew_residence_permit": ("residence", "legal_aid"),
+    "non_punishment_check": ("identification", "coordinator"),
+    "child_protection_referral": ("identification", "social_services"),
+    "appoint_guardian": ("identification", "social_services"),
     "plan_recovery_period": ("reflection_period", "coordinator"),
     "grant_extension": ("reflection_period", "migration"),
     # Each stage where danger can be reported opens the coordinator's alert there.
