@@ -58,6 +58,8 @@ SHARED_FIELDS = {
     "year_of_birth": _l("Year of birth"),
     "languages": _l("Languages"),
     "origin_country": _l("Country of origin"),
+    "immediate_needs": _l("Immediate needs"),
+    "services": _l("Services in her care plan"),
     "health_needs": _l("Health needs"),
     "housing_needs": _l("Housing needs"),
     "risk_level": _l("Risk level"),

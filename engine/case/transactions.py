@@ -23,6 +23,7 @@ from engine.case.access import is_coordinator, own_task, visible_case
 from engine.case.consents import RETURN_REFERRAL, record_consent
 from engine.case.minors import with_minor_flag
 from engine.case.profile import encrypt_profile
+from engine.case.referral import check_return_partner, referral_declined
 from engine.case.risk import RISK_ASSESSMENT, check_police_answers
 from engine.case.store import encrypt_state, fresh_workflow, load_workflow, save_workflow
 from engine.case.task_index import sync_tasks
@@ -40,6 +41,7 @@ CASE_PROCESS = "victim_journey"
 START_FORM = "record_first_contact"
 MESSAGES = ("new_information", "protection_needed", "withdraw", "close_case")
 COORDINATOR_MESSAGES = ("withdraw", "close_case")
+SELECT_PARTNER = "select_return_partner"
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -119,6 +121,8 @@ def complete_task(
         except NotFound:
             # Our row said open, but the case moved on (and pruned the task) since.
             raise Conflict("this task was completed by someone else meanwhile") from None
+        if task.name == SELECT_PARTNER:
+            check_return_partner(session, task.case_file, cleaned)
         if task.name == RISK_ASSESSMENT:
             cleaned = check_police_answers(runtime.task_data(workflow, task.id), cleaned)
         with use_clock(services.clock):
@@ -154,10 +158,11 @@ def _apply_team_changes(
     if task_name == "referral_consent" and data.get("consent_given") and data.get("return_partner"):
         slug = str(data["return_partner"])
         organisation = organisation_by_slug(session, slug)
-        record_consent(
-            session, actor, case, organisation, "return_partner", data, RETURN_REFERRAL, now
-        )
+        purpose = str(data.get("purpose") or RETURN_REFERRAL)
+        record_consent(session, actor, case, organisation, "return_partner", data, purpose, now)
         add_team_member(session, case, "return_partner", slug)
+    elif task_name == "accept_referral" and data.get("accepted") is False:
+        referral_declined(session, actor, case, now)
 
 
 def claim_task(session: Session, services: Services, actor: Actor, task_id: str) -> Task:

@@ -94,7 +94,8 @@ def return_until_arrival(walker: Walker) -> None:
         shared_fields=["languages"],
         valid_until="2026-12-31",
     )
-    walker.complete("return_needs_assessment")
+    walker.complete("accept_referral", accepted=True)
+    walker.complete("return_needs_assessment", housing_ready=True)
     walker.complete("arrange_travel", travel_date="2026-01-20")
 
 

@@ -95,6 +95,7 @@ def she_consents_to_the_referral(walker: Walker) -> None:
         shared_fields=["languages"],
         valid_until="2026-12-31",
     )
+    walker.complete("accept_referral", accepted=True)  # by the partner
 
 
 def test_return_cannot_start_without_her_recorded_decision(session, services):
@@ -300,3 +301,49 @@ def test_a_girls_case_opens_child_protection_without_consent(session, services, 
 def test_a_woman_born_long_ago_gets_no_child_protection(session, services):
     walker = Walker(session, services, year_of_birth=1990)
     assert "child_protection_referral" not in walker.names()
+
+
+@pytest.mark.parametrize(
+    ("partner", "country"),
+    [("se-police", "LV"), ("lv-marta", "EE"), ("se-roks", "SE"), ("no-such-org", "LV")],
+)
+def test_a_partner_of_the_wrong_country_or_role_is_refused(session, services, partner, country):
+    walker = Walker(session, services, has_residence_right=True)
+    walk_to_her_decision(walker, NO_RISK)
+    walker.complete("her_decision", future="return")
+    with pytest.raises(InvalidData) as refused:
+        walker.complete("select_return_partner", return_partner=partner, return_country=country)
+    assert {"return_partner", "return_country"} & set(refused.value.fields)
+    assert "select_return_partner" in walker.names()
+
+
+def test_a_declined_referral_ends_the_partners_access_and_returns_to_partner_selection(
+    session, services
+):
+    walker = Walker(session, services, has_residence_right=True)
+    choose_return_to_latvia(walker, NO_RISK)
+    walker.complete(
+        "referral_consent", consent_given=True, shared_fields=["languages"], purpose="return"
+    )
+    assert walker.holder("accept_referral") == "lv-marta"
+    assert "return_needs_assessment" not in walker.names()  # nothing before it accepts
+    walker.complete("accept_referral", accepted=False, reason="No place until spring")
+    assert "return_partner" not in walker.team()
+    with pytest.raises(NotFound):
+        visible_case(session, staff(session, "lv-marta"), walker.case.id)
+    assert walker.holder("select_return_partner") == "se-roks"
+    declined = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "referral.declined")
+    ).one()
+    assert declined.detail["organisation"] == "lv-marta"
+
+
+def test_travel_waits_for_housing_ready_on_arrival(session, services):
+    walker = Walker(session, services, has_residence_right=True)
+    choose_return_to_latvia(walker, NO_RISK)
+    she_consents_to_the_referral(walker)
+    walker.complete("return_needs_assessment", housing_ready=False)
+    assert "arrange_travel" not in walker.names()
+    walker.fire_timers(days=8)
+    walker.complete("return_needs_assessment", housing_ready=True)
+    assert walker.holder("arrange_travel") == "se-roks"

@@ -33,6 +33,7 @@ TASKS = [
     "her_decision",
     "select_return_partner",
     "referral_consent",
+    "accept_referral",
     "safety_plan",
     "return_needs_assessment",
     "arrange_travel",

@@ -301,13 +301,14 @@ def _return_until_travel(case: Case, risk: dict[str, bool]) -> None:
             "interpreter_used": True,
         },
     )
+    case.complete("accept_referral", {"accepted": True})
 
 
 def _return_after_needs(case: Case) -> None:
     needs = case.task("return_needs_assessment")
     assert needs.role == "return_partner"
     assert needs.process_id == "safe_return"
-    case.complete("return_needs_assessment", {"housing": True})
+    case.complete("return_needs_assessment", {"housing_ready": True})
     travel_date = iso(case.now + timedelta(days=10))
     case.complete("arrange_travel", {"travel_date": travel_date, "documents_arranged": True})
     arrival = case.task("arrival_reception")
@@ -660,7 +661,8 @@ def test_a_return_partners_warnings_open_respond_to_alert() -> None:
     case.decide("return")
     case.complete("select_return_partner", {"return_partner": "lv-marta", "return_country": "LV"})
     case.complete("referral_consent", {"consent_given": True, "shared_fields": ["languages"]})
-    case.complete("return_needs_assessment", {"housing": True})
+    case.complete("accept_referral", {"accepted": True})
+    case.complete("return_needs_assessment", {"housing_ready": True})
     travel = case.day(10)
     case.complete("arrange_travel", {"travel_date": travel})
     case.complete("arrival_reception", {"arrived": False})

@@ -63,6 +63,7 @@ JOURNEY_TASKS = {
     "appeal": (("residence", "compensation"), "legal_aid"),
     "renew_residence_permit": ("residence", "legal_aid"),
     "non_punishment_check": ("identification", "coordinator"),
+    "accept_referral": ("safe_return", "return_partner"),
     "child_protection_referral": ("identification", "social_services"),
     "appoint_guardian": ("identification", "social_services"),
     "plan_recovery_period": ("reflection_period", "coordinator"),
