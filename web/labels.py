@@ -80,6 +80,7 @@ MESSAGES = {
     "protection_needed": _l("a need for protection"),
     "withdraw": _l("her withdrawal"),
     "close_case": _l("the closing of the case"),
+    "change_decision": _l("her change of mind"),
 }
 
 NOTIFICATION_KINDS = {

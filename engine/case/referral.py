@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from engine.audit import Actor
 from engine.case.consents import end_consent
 from engine.directory import organisation_by_slug
-from engine.errors import InvalidData, NotFound
-from engine.models import Case, Consent
+from engine.errors import Conflict, InvalidData, NotFound
+from engine.models import Case, Consent, Task
 
 PARTNER_ROLES = frozenset({"return_partner", "ngo_support"})
 
@@ -49,8 +49,11 @@ def check_return_partner(session: Session, case: Case, data: dict[str, Any]) -> 
         )
 
 
-def referral_declined(session: Session, actor: Actor, case: Case, now: datetime) -> None:
-    """End the declining partner's consent and team membership."""
+def referral_declined(
+    session: Session, actor: Actor, case: Case, now: datetime, action: str = "referral.declined"
+) -> None:
+    """End the return partner's consent and team membership: it declined, or she changed
+    her mind (a new return chooses and asks her consent again)."""
     for consent in session.scalars(
         select(Consent).where(
             Consent.case_id == case.id,
@@ -58,4 +61,15 @@ def referral_declined(session: Session, actor: Actor, case: Case, now: datetime)
             Consent.withdrawn_at.is_(None),
         )
     ):
-        end_consent(session, actor, case, consent, now, "referral.declined")
+        end_consent(session, actor, case, consent, now, action)
+
+
+def refuse_after_travel(session: Session, case_id: str) -> None:
+    """She can change her mind until she travels: after that the return has happened."""
+    travelled = session.scalar(
+        select(Task.id).where(
+            Task.case_id == case_id, Task.name == "arrange_travel", Task.state == "completed"
+        )
+    )
+    if travelled is not None:
+        raise Conflict("she has travelled: her decision can no longer be changed here")

@@ -23,7 +23,7 @@ from engine.case.access import is_coordinator, own_task, visible_case
 from engine.case.consents import RETURN_REFERRAL, record_consent
 from engine.case.minors import with_minor_flag
 from engine.case.profile import encrypt_profile
-from engine.case.referral import check_return_partner, referral_declined
+from engine.case.referral import check_return_partner, referral_declined, refuse_after_travel
 from engine.case.risk import RISK_ASSESSMENT, check_police_answers
 from engine.case.store import encrypt_state, fresh_workflow, load_workflow, save_workflow
 from engine.case.task_index import sync_tasks
@@ -39,8 +39,8 @@ from forms.validation import validate
 
 CASE_PROCESS = "victim_journey"
 START_FORM = "record_first_contact"
-MESSAGES = ("new_information", "protection_needed", "withdraw", "close_case")
-COORDINATOR_MESSAGES = ("withdraw", "close_case")
+MESSAGES = ("new_information", "protection_needed", "withdraw", "close_case", "change_decision")
+COORDINATOR_MESSAGES = ("withdraw", "close_case", "change_decision")
 SELECT_PARTNER = "select_return_partner"
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -210,10 +210,14 @@ def deliver_message(
         if case.status != "open":
             raise Conflict(f"the case is {case.status}")
         cleaned = validate(name, data if data is not None else {})
+        if name == "change_decision":
+            refuse_after_travel(session, case.id)
         revision = case.revision
         workflow = load_workflow(services, case)
         with use_clock(services.clock):
             runtime.send_message(workflow, name, cleaned)
+        if name == "change_decision":
+            referral_declined(session, actor, case, services.now(), "referral.ended_by_her_change")
         if name == "withdraw" and runtime.is_finished(workflow):
             case.status = "withdrawn"
         save_workflow(session, services, case, workflow, revision)

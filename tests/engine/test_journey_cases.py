@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.case.access import visible_case
-from engine.errors import InvalidData, NotFound
+from engine.errors import Conflict, InvalidData, NotFound
 from engine.models import AuditEvent, Consent, Deadline, Task
 from forms.registry import allowed_values, load_form
 from tests.factories.case_walker import (
@@ -347,3 +347,24 @@ def test_travel_waits_for_housing_ready_on_arrival(session, services):
     walker.fire_timers(days=8)
     walker.complete("return_needs_assessment", housing_ready=True)
     assert walker.holder("arrange_travel") == "se-roks"
+
+
+def test_a_changed_decision_cancels_the_old_paths_open_steps_until_travel(session, services):
+    walker = Walker(session, services, has_residence_right=True)
+    choose_return_to_latvia(walker, NO_RISK)
+    she_consents_to_the_referral(walker)
+    assert "return_needs_assessment" in walker.names()
+    walker.message("change_decision", reason="She wants to stay")
+    cancelled = session.scalars(
+        select(Task).where(Task.case_id == walker.case.id, Task.state == "cancelled")
+    ).all()
+    assert "return_needs_assessment" in {t.name for t in cancelled}
+    assert "return_partner" not in walker.team()  # the referral she consented to is over
+    assert "her_decision" in walker.names()
+    walker.complete("her_decision", future="return")
+    walker.complete("select_return_partner", return_partner="lv-marta", return_country="LV")
+    she_consents_to_the_referral(walker)
+    walker.complete("return_needs_assessment", housing_ready=True)
+    walker.complete("arrange_travel", travel_date="2026-02-01")
+    with pytest.raises(Conflict):
+        walker.message("change_decision")

@@ -54,7 +54,7 @@ TASKS = [
     "witness_protection",
     "procedural_adaptations",
 ]
-MESSAGES = ["new_information", "protection_needed", "withdraw", "close_case"]
+MESSAGES = ["new_information", "protection_needed", "withdraw", "close_case", "change_decision"]
 
 WIDGETS_BY_TYPE = {
     "boolean": {"yesno"},

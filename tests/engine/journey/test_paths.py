@@ -719,3 +719,30 @@ def test_a_girls_case_opens_child_protection_without_consent() -> None:
 def test_an_adults_case_opens_no_child_protection() -> None:
     case = Case()
     assert not case.ever("child_protection_referral") and not case.ever("appoint_guardian")
+
+
+# --- she changes her mind (correction 7) ----------------------------------------------------
+
+
+def test_a_changed_decision_cancels_the_return_steps_and_opens_the_new_path() -> None:
+    case = Case(has_residence_right=False)
+    case.assess_risk()
+    case.decide("return")
+    case.complete("select_return_partner", {"return_partner": "lv-marta", "return_country": "LV"})
+    assert case.count("referral_consent") == 1
+    case.send("change_decision", {"reason": "she found work here"})
+    assert case.count("referral_consent") == 0 and case.cancelled("referral_consent") == 1
+    assert case.count("her_decision") == 1
+    case.decide("stay")
+    assert case.task("apply_residence_permit").role == "legal_aid"
+    assert case.data()["change_decision"] == {"reason": "she found work here"}
+
+
+def test_a_changed_decision_cancels_the_residence_steps() -> None:
+    case = Case()
+    case.assess_risk()
+    case.decide("stay")
+    case.send("change_decision", {})
+    assert case.cancelled("apply_residence_permit") == 1
+    case.decide("return")
+    assert case.count("select_return_partner") == 1
