@@ -26,6 +26,7 @@ from engine.case.diagram import messages_in, process_names
 from engine.case.notes import CaseNote, notes_of
 from engine.case.profile import decrypt_profile, languages, profile_of
 from engine.case.store import load_workflow
+from engine.country_rules import CountryRule, rules_of_version, unconfirmed_rule_for
 from engine.db.context import Services
 from engine.directory import list_organisations
 from engine.errors import EngineError, NotFound
@@ -65,6 +66,8 @@ class CaseOverview:
     # The directory, read only when the page needs it: the coordinator's team choices,
     # or organisation names for team changes in the timeline.
     directory: list[Organisation] = field(default_factory=list)
+    # The country rule that applies to her today, when an administrator has not confirmed it.
+    rule_to_confirm: CountryRule | None = None
 
 
 def case_overview(session: Session, services: Services, actor: Actor, case_id: str) -> CaseOverview:
@@ -86,7 +89,10 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
         (t for t in tasks if t.state == "open"),
         key=lambda t: (t.due_at is None, t.due_at or now, t.created_at),
     )
+    version = case.process_version
+    rules = rules_of_version(f"{version.process_id}:{version.content_hash}", version.sources)
     return CaseOverview(
+        rule_to_confirm=unconfirmed_rule_for(rules, case.host_country, now.date()),
         case=case,
         summary=read_models.case_summary(session, case, tasks, deadlines),
         stage_name=process_names(case.process_version).get(case.stage or "", case.stage),

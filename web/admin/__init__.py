@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from engine import versions
 from engine.case import read_models
 from engine.case.diagram import processes_in
+from engine.country_rules import rules_of_version, unconfirmed
 from engine.db.unit_of_work import in_transaction
 from engine.errors import Conflict, InvalidProcess, NotFound
 from engine.models import ProcessVersion
@@ -73,7 +74,16 @@ def render_library(status: int = 200, **extra: Any) -> ResponseReturnValue:
     for version in versions:
         by_process.setdefault(version.process_id, []).append(version)
     processes = sorted(by_process, key=lambda p: (p != case_process(), p))
-    context: dict[str, Any] = {"error": None, "base": case_process(), **extra}
+    context: dict[str, Any] = {"error": None, "base": case_process(), "rules_to_confirm": []}
+    context.update(extra)
+    current = next((v for v in versions if v.process_id == case_process() and v.is_current), None)
+    context["rules_to_confirm"] = (
+        unconfirmed(
+            rules_of_version(f"{current.process_id}:{current.content_hash}", current.sources)
+        )
+        if current is not None
+        else []
+    )
     return (
         render_template(
             "admin/library.html",
