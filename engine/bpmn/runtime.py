@@ -118,11 +118,13 @@ def _human_task(task: Task) -> HumanTask:
             ) from None
     return HumanTask(
         id=str(task.id),
-        name=bpmn_id,
+        # `task` names the task an element stands for when one process needs it twice
+        # (BPMN ids are unique per file): e.g. services planned and services added.
+        name=(props.get("task") or "").strip() or bpmn_id,
         title=getattr(spec, "bpmn_name", None) or bpmn_id,
         process_id=_stage_process(task),
         role=str(role) if role is not None else None,
-        form=(props.get("form") or "").strip() or bpmn_id,
+        form=(props.get("form") or props.get("task") or "").strip() or bpmn_id,
         due=(props.get("due") or "").strip() or None,
         due_date=due_date,
         reminders=parse_durations(props["reminders"]) if props.get("reminders") else [],

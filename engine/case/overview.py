@@ -25,6 +25,7 @@ from engine.case.consents import ConsentView, consents_for_case, status_of
 from engine.case.diagram import messages_in, process_names
 from engine.case.notes import CaseNote, notes_of
 from engine.case.profile import decrypt_profile, languages, profile_of
+from engine.case.service_status import ServiceStatus, service_statuses
 from engine.case.store import load_workflow
 from engine.country_rules import CountryRule, rules_of_version, unconfirmed_rule_for
 from engine.db.context import Services
@@ -68,6 +69,8 @@ class CaseOverview:
     directory: list[Organisation] = field(default_factory=list)
     # The country rule that applies to her today, when an administrator has not confirmed it.
     rule_to_confirm: CountryRule | None = None
+    # Where each service of her care plan stands (planned, in progress, provided, …).
+    services: list[ServiceStatus] = field(default_factory=list)
 
 
 def case_overview(session: Session, services: Services, actor: Actor, case_id: str) -> CaseOverview:
@@ -93,6 +96,7 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
     rules = rules_of_version(f"{version.process_id}:{version.content_hash}", version.sources)
     return CaseOverview(
         rule_to_confirm=unconfirmed_rule_for(rules, case.host_country, now.date()),
+        services=service_statuses(session, services.cipher, case.id) if coordinates else [],
         case=case,
         summary=read_models.case_summary(session, case, tasks, deadlines),
         stage_name=process_names(case.process_version).get(case.stage or "", case.stage),

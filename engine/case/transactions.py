@@ -25,6 +25,7 @@ from engine.case.minors import with_minor_flag
 from engine.case.profile import encrypt_profile
 from engine.case.referral import check_return_partner, referral_declined, refuse_after_travel
 from engine.case.risk import RISK_ASSESSMENT, check_police_answers
+from engine.case.service_status import with_service
 from engine.case.store import encrypt_state, fresh_workflow, load_workflow, save_workflow
 from engine.case.task_index import sync_tasks
 from engine.case.team import add_team_member
@@ -129,7 +130,8 @@ def complete_task(
             deadlines = runtime.complete_task(workflow, task.id, cleaned)
         now = services.now()
         task.state, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
-        task.data = services.cipher.encrypt(json.dumps(cleaned, default=str).encode(), task.id)
+        stored = with_service(services.cipher, task, cleaned)
+        task.data = services.cipher.encrypt(json.dumps(stored, default=str).encode(), task.id)
         record_deadlines(session, case, task, deadlines, properties, now)
         _apply_team_changes(
             session, actor, case, task.name, runtime.task_data(workflow, task.id), now

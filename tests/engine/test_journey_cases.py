@@ -368,3 +368,38 @@ def test_a_changed_decision_cancels_the_old_paths_open_steps_until_travel(sessio
     walker.complete("arrange_travel", travel_date="2026-02-01")
     with pytest.raises(Conflict):
         walker.message("change_decision")
+
+
+def test_a_service_added_at_review_opens_its_task_and_every_status_shows(session, services):
+    from engine.case.service_status import service_statuses
+
+    walker = Walker(session, services)
+    walker.complete("assess_needs", services=["safe_housing"])
+    statuses = lambda: {  # noqa: E731
+        s.service: s.status for s in service_statuses(session, services.cipher, walker.case.id)
+    }
+    assert statuses() == {"safe_housing": "planned"}
+    walker.complete("provide_service", status="in_progress")
+    assert statuses() == {"safe_housing": "in_progress"}
+    assert "provide_service" not in walker.names()
+    walker.fire_timers(days=15)  # an update is asked for every two weeks while under way
+    assert walker.holder("provide_service") == "se-roks"
+    assert statuses() == {"safe_housing": "in_progress"}
+    walker.fire_timers(days=16)  # the monthly review
+    walker.complete("review_care_plan", add_services=["health"])
+    added = [t for t in walker.open_tasks() if t.name == "provide_service"]
+    assert sorted(t.organisation.slug for t in added) == ["se-health", "se-roks"]
+    assert statuses() == {"safe_housing": "in_progress", "health": "planned"}
+    health = next(t for t in added if t.organisation.slug == "se-health")
+    walker.session.info["services"] = services
+    from engine.case import transactions
+    from tests.factories.form_data import valid_data
+
+    transactions.complete_task(
+        session,
+        services,
+        staff(session, "se-health"),
+        health.id,
+        valid_data("provide_service", status="provided"),
+    )
+    assert statuses()["health"] == "provided"

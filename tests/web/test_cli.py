@@ -171,7 +171,8 @@ def test_scheduler_tick_at_walks_a_reflection_period_to_its_end(cli_env, capsys,
         assert code == 0, err
         return out
 
-    end_at = datetime(end.year, end.month, end.day, tzinfo=UTC)
+    # The period ends at the end of its last day in Stockholm (summer time: 22:00 UTC).
+    end_at = datetime(end.year, end.month, end.day, 22, tzinfo=UTC)
     for days in (30, 14, 7):
         out = tick(end_at - timedelta(days=days))
         assert sum("reflection_period_end" in line for line in out.splitlines()) == 1, out

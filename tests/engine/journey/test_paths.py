@@ -69,7 +69,7 @@ def test_care_plan_is_reviewed_every_30_days() -> None:
     case.complete("assess_needs", {"services": ["safe_housing"]})
     assert case.count("review_care_plan") == 0
     case.advance(30)
-    case.complete("review_care_plan", {})
+    case.complete("review_care_plan", {"add_services": []})
     case.advance(29)
     assert case.count("review_care_plan") == 0
     case.advance(1)
@@ -241,7 +241,7 @@ def test_every_chosen_service_is_provided_without_conditions(cooperates: bool) -
         assert task.role == SERVICE_ROLES[task.data["service"]]
         assert task.process_id == "care_plan"
     for service in SERVICE_ROLES:
-        case.complete("provide_service", {"provided": True}, service=service)
+        case.complete("provide_service", {"status": "provided"}, service=service)
     assert case.count("provide_service") == 0
 
 
