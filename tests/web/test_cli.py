@@ -214,3 +214,36 @@ def test_the_demo_admin_sets_up_a_second_factor_and_the_others_sign_in_as_before
     code, out, _ = run(capsys, "users", "reset-2fa", "admin")
     assert code == 0 and out.count("\n") == 1
     assert "admin needs a second factor" in run(capsys, "init", "--demo")[1]
+
+
+def test_the_demo_holds_a_case_on_each_new_path(cli_env, capsys):
+    import os
+
+    from sqlalchemy import select
+
+    from engine.db import make_engine, make_sessionmaker
+    from engine.models import Notification, Task
+
+    code, out, _ = run(capsys, "init", "--demo")
+    assert code == 0, out
+    for title in (
+        "a girl",
+        "an EU national",
+        "an alert",
+        "a declined referral",
+        "a residence permit due for renewal",
+    ):
+        assert f": {title}" in out, out
+    assert "stopped early" not in out, out
+    engine = make_engine(os.environ["NBASSIST_DATABASE_URL"])
+    with make_sessionmaker(engine)() as session:
+        open_names = set(session.scalars(select(Task.name).where(Task.state == "open")))
+        alerts = session.scalars(select(Notification).where(Notification.kind == "alert")).all()
+    engine.dispose()
+    assert {
+        "child_protection_referral",
+        "respond_to_alert",
+        "select_return_partner",
+        "renew_residence_permit",
+    } <= open_names
+    assert alerts
