@@ -81,6 +81,7 @@ MESSAGES = {
     "withdraw": _l("her withdrawal"),
     "close_case": _l("the closing of the case"),
     "change_decision": _l("her change of mind"),
+    "transfer": _l("her move to another country"),
 }
 
 NOTIFICATION_KINDS = {

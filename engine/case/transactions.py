@@ -29,6 +29,7 @@ from engine.case.service_status import with_service
 from engine.case.store import encrypt_state, fresh_workflow, load_workflow, save_workflow
 from engine.case.task_index import sync_tasks
 from engine.case.team import add_team_member
+from engine.case.transfer import TRANSFER_TASK, check_transfer, hand_over
 from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.directory import default_team, organisation_by_slug
@@ -40,8 +41,15 @@ from forms.validation import validate
 
 CASE_PROCESS = "victim_journey"
 START_FORM = "record_first_contact"
-MESSAGES = ("new_information", "protection_needed", "withdraw", "close_case", "change_decision")
-COORDINATOR_MESSAGES = ("withdraw", "close_case", "change_decision")
+MESSAGES = (
+    "new_information",
+    "protection_needed",
+    "withdraw",
+    "close_case",
+    "change_decision",
+    "transfer",
+)
+COORDINATOR_MESSAGES = ("withdraw", "close_case", "change_decision", "transfer")
 SELECT_PARTNER = "select_return_partner"
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -124,6 +132,8 @@ def complete_task(
             raise Conflict("this task was completed by someone else meanwhile") from None
         if task.name == SELECT_PARTNER:
             check_return_partner(session, task.case_file, cleaned)
+        if task.name == TRANSFER_TASK:
+            check_transfer(task.case_file, cleaned)
         if task.name == RISK_ASSESSMENT:
             cleaned = check_police_answers(runtime.task_data(workflow, task.id), cleaned)
         with use_clock(services.clock):
@@ -163,6 +173,8 @@ def _apply_team_changes(
         purpose = str(data.get("purpose") or RETURN_REFERRAL)
         record_consent(session, actor, case, organisation, "return_partner", data, purpose, now)
         add_team_member(session, case, "return_partner", slug)
+    elif task_name == TRANSFER_TASK:
+        hand_over(session, actor, case, data, now)
     elif task_name == "accept_referral" and data.get("accepted") is False:
         referral_declined(session, actor, case, now)
 

@@ -8,7 +8,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from engine.bpmn import runtime
 from engine.case.access import visible_case
+from engine.case.store import load_workflow
 from engine.errors import Conflict, InvalidData, NotFound
 from engine.models import AuditEvent, Consent, Deadline, Task
 from forms.registry import allowed_values, load_form
@@ -403,3 +405,43 @@ def test_a_service_added_at_review_opens_its_task_and_every_status_shows(session
         valid_data("provide_service", status="provided"),
     )
     assert statuses()["health"] == "provided"
+
+
+def test_a_transfer_from_sweden_to_norway_applies_norways_rules_and_ends_swedish_access(
+    session, services
+):
+    walker = Walker(session, services)
+    walker.complete("assess_needs", services=["safe_housing"])
+    walker.message("transfer", note="She moves to her sister in Oslo")
+    with pytest.raises(InvalidData):  # not without her consent
+        walker.complete("transfer_case", host_country="NO", consent_given=False)
+    with pytest.raises(InvalidData):
+        walker.complete("transfer_case", host_country="SE", consent_given=True)
+    walker.complete(
+        "transfer_case", host_country="NO", consent_given=True, explained_in_language="en"
+    )
+    team = walker.team()
+    assert all(not slug.startswith("se-") for slug in team.values()), team
+    assert walker.case.host_country == "NO"
+    # Swedish organisations that held no task of hers lose the case at once (what those
+    # that worked on it may still read of their own past work is the access policy's).
+    for slug in ("se-legal-aid", "se-police", "se-migration"):
+        with pytest.raises(NotFound):
+            visible_case(session, staff(session, slug), walker.case.id)
+    assert visible_case(session, staff(session, "no-rosa"), walker.case.id)
+    # Open work follows her: every open task is now held in Norway.
+    assert all(not t.organisation.slug.startswith("se-") for t in walker.open_tasks())
+    # Norway's rule: 6 months, not extendable, looked up anew.
+    request = [t for t in walker.open_tasks() if t.name == "request_reflection_period"]
+    assert request
+    workflow = load_workflow(services, walker.case)
+    rules = [runtime.task_data(workflow, t.id) for t in request]
+    norway = [r for r in rules if r["host_country"] == "NO"]
+    assert [(r["reflection_days"], r["extension_possible"]) for r in norway] == [(180, False)]
+    assert all(t.organisation.slug == team["coordinator"] for t in request)
+    assert (
+        session.scalars(select(AuditEvent).where(AuditEvent.action == "case.transferred"))
+        .one()
+        .detail["to_country"]
+        == "NO"
+    )

@@ -34,6 +34,7 @@ TASKS = [
     "select_return_partner",
     "referral_consent",
     "accept_referral",
+    "transfer_case",
     "safety_plan",
     "return_needs_assessment",
     "arrange_travel",
@@ -54,7 +55,14 @@ TASKS = [
     "witness_protection",
     "procedural_adaptations",
 ]
-MESSAGES = ["new_information", "protection_needed", "withdraw", "close_case", "change_decision"]
+MESSAGES = [
+    "new_information",
+    "protection_needed",
+    "withdraw",
+    "close_case",
+    "change_decision",
+    "transfer",
+]
 
 WIDGETS_BY_TYPE = {
     "boolean": {"yesno"},

@@ -64,6 +64,7 @@ JOURNEY_TASKS = {
     "renew_residence_permit": ("residence", "legal_aid"),
     "non_punishment_check": ("identification", "coordinator"),
     "accept_referral": ("safe_return", "return_partner"),
+    "transfer_case": ("victim_journey", "coordinator"),
     "child_protection_referral": ("identification", "social_services"),
     "appoint_guardian": ("identification", "social_services"),
     "plan_recovery_period": ("reflection_period", "coordinator"),
@@ -155,7 +156,7 @@ def test_journey_task_exists_with_its_role(task_id: str) -> None:
     assert found, f"{task_id} is in no diagram"
     holders = {pid for pid, _ in found}
     # Tasks inside embedded (multi-instance / event) subprocesses live in their own spec.
-    assert holders <= {*process_ids, "provide_services", "esp_new_information"}
+    assert holders <= {*process_ids, "provide_services", "esp_new_information", "esp_transfer"}
     for process_id in process_ids:
         element = [
             el
