@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from engine.bpmn import runtime
 from engine.case.access import visible_case
 from engine.case.store import load_workflow
-from engine.errors import Conflict, InvalidData, NotFound
+from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.models import AuditEvent, Consent, Deadline, Task
 from forms.registry import allowed_values, load_form
 from tests.factories.case_walker import (
@@ -445,3 +445,36 @@ def test_a_transfer_from_sweden_to_norway_applies_norways_rules_and_ends_swedish
         .detail["to_country"]
         == "NO"
     )
+
+
+def test_a_reopened_case_continues_its_history(session, services):
+    from engine.case.reopen import reopen_case
+
+    walker = Walker(session, services, alias="Joy")
+    walker.complete("assess_needs", services=["safe_housing", "legal"])
+    walker.message("withdraw")
+    assert walker.case.status == "withdrawn" and walker.open_tasks() == []
+    done_before = session.scalars(
+        select(Task).where(Task.case_id == walker.case.id, Task.state == "completed")
+    ).all()
+    roks = staff(session, "se-roks")
+    with pytest.raises(Forbidden):
+        reopen_case(session, services, staff(session, "se-police"), walker.case.id, "back")
+    case = reopen_case(session, services, roks, walker.case.id, "She came back to the shelter")
+    assert (case.id, case.reference, case.status) == (walker.case.id, walker.case.reference, "open")
+    # Nothing is lost: the earlier work is still there, the new work is pre-filled.
+    after = session.scalars(
+        select(Task).where(Task.case_id == case.id, Task.state == "completed")
+    ).all()
+    assert {t.id for t in done_before} <= {t.id for t in after}
+    assert "immediate_safety" in walker.names()
+    workflow = load_workflow(services, case)
+    known = runtime.workflow_data(workflow)
+    assert known["alias"] == "Joy" and known["services"] == ["safe_housing", "legal"]
+    assert known["reopened"]["reason"] == "She came back to the shelter"
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
+    ).all()
+    assert actions.index("case.opened") < actions.index("case.reopened")
+    with pytest.raises(Conflict):
+        reopen_case(session, services, roks, case.id, "again")
