@@ -7,6 +7,7 @@ the administrators' library lists every such row, so a guess never passes for la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -81,9 +82,11 @@ def unconfirmed(rules: list[CountryRule]) -> list[CountryRule]:
 _PARSED: dict[str, list[CountryRule]] = {}  # versions are immutable: parse each once
 
 
-def rules_of_version(key: str, sources: dict[str, str]) -> list[CountryRule]:
+def rules_of_version(key: str, sources: Callable[[], dict[str, str]]) -> list[CountryRule]:
+    """The rows of a version (`key`: process and content hash), its sources read only once
+    per process: a case page must not load every diagram to warn about one row."""
     if key not in _PARSED:
-        _PARSED[key] = country_rules(sources)
+        _PARSED[key] = country_rules(sources())
     return _PARSED[key]
 
 

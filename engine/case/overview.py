@@ -93,10 +93,12 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
         key=lambda t: (t.due_at is None, t.due_at or now, t.created_at),
     )
     version = case.process_version
-    rules = rules_of_version(f"{version.process_id}:{version.content_hash}", version.sources)
+    rules = rules_of_version(
+        f"{version.process_id}:{version.content_hash}", lambda: version.sources
+    )
     return CaseOverview(
         rule_to_confirm=unconfirmed_rule_for(rules, case.host_country, now.date()),
-        services=service_statuses(session, services.cipher, case.id) if coordinates else [],
+        services=service_statuses(services.cipher, tasks) if coordinates else [],
         case=case,
         summary=read_models.case_summary(session, case, tasks, deadlines),
         stage_name=process_names(case.process_version).get(case.stage or "", case.stage),

@@ -8,11 +8,9 @@ status of its newest answer (in progress, provided, declined by her, ended).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.crypto import Cipher
 from engine.models import Task
@@ -28,13 +26,11 @@ class ServiceStatus:
     since: datetime
 
 
-def service_statuses(session: Session, cipher: Cipher, case_id: str) -> list[ServiceStatus]:
+def service_statuses(cipher: Cipher, tasks: Iterable[Task]) -> list[ServiceStatus]:
+    """From the case's task rows (which the case page has read anyway)."""
     newest: dict[str, tuple[datetime, ServiceStatus]] = {}
-    rows = session.scalars(
-        select(Task).where(Task.case_id == case_id, Task.name == PROVIDE_SERVICE)
-    )
-    for task in rows:
-        if task.state == "cancelled" or not task.data:
+    for task in tasks:
+        if task.name != PROVIDE_SERVICE or task.state == "cancelled" or not task.data:
             continue
         data = json.loads(cipher.decrypt(task.data, task.id))
         service = str(data.get("service") or "")

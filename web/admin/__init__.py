@@ -77,13 +77,9 @@ def render_library(status: int = 200, **extra: Any) -> ResponseReturnValue:
     context: dict[str, Any] = {"error": None, "base": case_process(), "rules_to_confirm": []}
     context.update(extra)
     current = next((v for v in versions if v.process_id == case_process() and v.is_current), None)
-    context["rules_to_confirm"] = (
-        unconfirmed(
-            rules_of_version(f"{current.process_id}:{current.content_hash}", current.sources)
-        )
-        if current is not None
-        else []
-    )
+    if current is not None:
+        key = f"{current.process_id}:{current.content_hash}"
+        context["rules_to_confirm"] = unconfirmed(rules_of_version(key, lambda: current.sources))
     return (
         render_template(
             "admin/library.html",
