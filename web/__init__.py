@@ -26,6 +26,7 @@ from web.errors import register_error_handlers
 from web.i18n import init_i18n
 from web.notifications import notifications
 from web.pages import init_pages
+from web.retention import retention
 from web.security import init_security
 from web.state import AppState, close_session
 from web.static_files import init_static_files
@@ -66,7 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
     init_pages(app)
     init_static_files(app)
-    for blueprint in (auth, second_factor_pages, tasks, cases, notifications, admin):
+    for blueprint in (auth, second_factor_pages, tasks, cases, retention, notifications, admin):
         app.register_blueprint(blueprint)
     app.register_blueprint(password_pages)
     register_error_handlers(app)

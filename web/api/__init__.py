@@ -73,4 +73,4 @@ def services() -> Services:
     return state().services
 
 
-from web.api import cases, meta, notifications, openapi, tasks  # noqa: E402,F401 - routes register on `api`
+from web.api import cases, meta, notifications, openapi, retention, tasks  # noqa: E402,F401 - routes register on `api`
