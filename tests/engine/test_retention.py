@@ -16,7 +16,7 @@ from engine.case.notes import add_note
 from engine.case.store import load_workflow
 from engine.db.context import Services
 from engine.errors import Conflict, Forbidden
-from engine.models import AuditEvent, Case, Note, Task
+from engine.models import AuditEvent, Case, CaseMatch, Note, Task
 from engine.retention.erasure import apply_retention, reclaim_space
 from engine.retention.holds import place_hold, release_hold
 from engine.retention.rules import seed_retention_rules
@@ -56,6 +56,7 @@ def test_a_case_past_its_period_loses_her_data_and_keeps_its_history(session, se
     case = session.get(Case, case_id)
     assert case.erased_at is not None and case.state == b"" and case.profile is None
     assert session.scalar(select(func.count()).where(Note.case_id == case_id)) == 0
+    assert session.get(CaseMatch, case_id) is None  # her details no longer match anyone
     assert all(t.data is None for t in session.scalars(select(Task).where(Task.case_id == case_id)))
     # The anonymised history: status, stage, dates, the task index and the audit trail.
     assert (case.status, case.host_country, case.closed_at is not None) == ("closed", "SE", True)

@@ -35,7 +35,9 @@ def test_an_administrator_corrects_a_countrys_period_with_its_citation(client, s
     session.expire_all()
     rule = session.get(RetentionRule, "LT")
     assert (rule.period_days, rule.confidence, rule.updated_by) == (3650, "high", "ada")
-    changed = session.scalar(select(AuditEvent).where(AuditEvent.action == "retention.rule_changed"))
+    changed = session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "retention.rule_changed")
+    )
     assert changed.detail["previous_days"] == 1826 and changed.detail["period_days"] == 3650
 
 
@@ -44,7 +46,9 @@ def test_a_period_that_is_not_a_sensible_number_of_days_is_refused(client, sessi
     administrator(client, session)
     for days in ("9" * 5000, "-5", "3", "ten"):
         refused = post(
-            client, "/admin/retention/SE", {"period_days": days, "citation": "x", "confidence": "high"}
+            client,
+            "/admin/retention/SE",
+            {"period_days": days, "citation": "x", "confidence": "high"},
         )
         assert refused.status_code == 422, days
         assert "number of days" in text(refused) or "from 30 to" in text(refused)
