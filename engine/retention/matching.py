@@ -48,19 +48,21 @@ def organisations_with_match(session: Session, case_id: str) -> list[Organisatio
     """The coordinators of other cases with her details, each once; erased cases have
     no hash left, so they never match."""
     digest = select(CaseMatch.digest).where(CaseMatch.case_id == case_id).scalar_subquery()
+    coordinators = (
+        select(CaseTeamMember.organisation_id)
+        .join(CaseMatch, CaseMatch.case_id == CaseTeamMember.case_id)
+        .join(Case, Case.id == CaseMatch.case_id)
+        .where(
+            CaseMatch.digest == digest,
+            CaseMatch.case_id != case_id,
+            CaseTeamMember.role == "coordinator",
+            Case.erased_at.is_(None),
+        )
+    )
     return list(
         session.scalars(
             select(Organisation)
-            .join(CaseTeamMember, CaseTeamMember.organisation_id == Organisation.id)
-            .join(CaseMatch, CaseMatch.case_id == CaseTeamMember.case_id)
-            .join(Case, Case.id == CaseMatch.case_id)
-            .where(
-                CaseMatch.digest == digest,
-                CaseMatch.case_id != case_id,
-                CaseTeamMember.role == "coordinator",
-                Case.erased_at.is_(None),
-            )
-            .distinct()
+            .where(Organisation.id.in_(coordinators))
             .order_by(Organisation.name)
         )
     )

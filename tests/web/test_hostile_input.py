@@ -59,3 +59,19 @@ def test_a_30_digit_consent_id_is_not_found(session, services):
     walker = Walker(session, services)
     with pytest.raises(NotFound):
         withdraw_consent(session, services, staff(session, "se-roks"), walker.case.id, "9" * 30)
+
+
+@pytest.mark.parametrize(
+    "path", ["/cases/a%00b", "/tasks/a%00b", "/cases?country=S%00", "/tasks?case=a%00"]
+)
+def test_a_nul_character_in_the_address_is_refused(api, path):
+    response = api.client.get(f"/api/v1{path}", headers=api.headers)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "NUL" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("text", ["\\u0000", "\\ud800"])
+def test_a_nul_or_lone_surrogate_in_a_json_string_is_refused(api, text):
+    case = api.open_case()
+    status, body = api.post(f"/cases/{case['id']}/legal-hold", raw=f'{{"reason": "a{text}b"}}')
+    assert status == 400, body

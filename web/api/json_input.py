@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from engine.errors import BadRequest, InvalidData
@@ -68,9 +69,40 @@ def parse_json(raw: bytes) -> Any:
             {"": f"Send JSON nested at most {MAX_DEPTH} levels deep"},
         )
     try:
-        return json.loads(raw, parse_int=_integer, parse_float=_decimal, parse_constant=_constant)
+        body = json.loads(raw, parse_int=_integer, parse_float=_decimal, parse_constant=_constant)
     except (ValueError, UnicodeDecodeError):
         # 422 as before this module: clients already handle it for a body that is not JSON.
         raise InvalidData(
             "the request body is not valid JSON", {"": "Send a JSON object"}
         ) from None
+    _refuse_unstorable_text(body)
+    return body
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every key and string in a parsed body (its depth is bounded already)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+
+
+def _refuse_unstorable_text(body: Any) -> None:
+    """A NUL character or half of a surrogate pair parses, but no database text column
+    stores it: refused here rather than failing when it is saved."""
+    for text in _strings(body):
+        if "\x00" in text:
+            raise BadRequest(
+                "the request contains a NUL character", {"": "Remove the NUL character"}
+            )
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadRequest(
+                "the request contains half of a surrogate pair", {"": "Send valid UTF-8 text"}
+            ) from None
