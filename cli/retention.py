@@ -5,6 +5,7 @@ it would erase. Audited as done by the system."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import datetime
 
@@ -25,17 +26,18 @@ def cmd_retention_apply(
     try:
         with make_sessionmaker(engine)() as session:
             report = apply_retention(session, Actor.system(), at, dry_run=args.dry_run)
-        if report.erased and not args.dry_run:
-            reclaim_space(engine)
+        warning = reclaim_space(engine) if report.erased and not args.dry_run else None
     finally:
         engine.dispose()
     for line in report.lines(args.dry_run):
         print(line)
+    if warning:
+        print(warning, file=sys.stderr)
     return 0
 
 
 def add_commands(
-    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    sub: argparse._SubParsersAction,
     instant: Callable[[str], datetime],
 ) -> None:
     retention = sub.add_parser("retention", help="retention periods and erasure").add_subparsers(

@@ -13,6 +13,7 @@ the file (VACUUM) and empties the write-ahead log after an erasure.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -82,7 +83,7 @@ def due_for_erasure(session: Session, now: datetime) -> RetentionReport:
         ).all()
         for case_id, reference, closed_at in rows:
             due = erase_after(rule, closed_at)
-            if due is None or due > now:
+            if closed_at is None or due is None or due > now:
                 continue
             held = active_hold(session, case_id) is not None
             entry = Due(case_id, reference, rule.country, closed_at, due, held)
@@ -141,7 +142,11 @@ def apply_retention(
     if dry_run:
         return report
     for due in report.erased:
-        in_transaction(session, lambda due=due: erase_case(session, actor, due.case_id, now))
+
+        def erase(case_id: str = due.case_id) -> dict[str, int]:
+            return erase_case(session, actor, case_id, now)
+
+        in_transaction(session, erase)
     in_transaction(
         session,
         lambda: record(
@@ -156,12 +161,13 @@ def apply_retention(
     return report
 
 
-def reclaim_space(engine: Engine) -> None:
-    """Make the erased bytes unreadable from the database file. On SQLite: empty the
-    write-ahead log, rewrite the file without its free pages, empty the log again.
-    PostgreSQL reuses dead rows' space through autovacuum (docs/retention.md)."""
+def reclaim_space(engine: Engine) -> str | None:
+    """Make the erased bytes unreadable from the database file; a warning when it could
+    not be done now. On SQLite deleted content is zeroed already (secure_delete, see
+    engine/db); this also empties the write-ahead log and rewrites the file without its
+    free pages. PostgreSQL reuses dead rows' space through autovacuum (docs/retention.md)."""
     if engine.dialect.name != "sqlite":
-        return
+        return None
     # The driver's own connection: SQLAlchemy's would open a transaction (engine/db begins
     # every one explicitly), and VACUUM cannot run inside one.
     connection = engine.raw_connection()
@@ -172,5 +178,8 @@ def reclaim_space(engine: Engine) -> None:
             "PRAGMA wal_checkpoint(TRUNCATE)",
         ):
             connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    except sqlite3.OperationalError as error:
+        return f"warning: could not compact the database file now ({error}); run again later"
     finally:
         connection.close()
+    return None
