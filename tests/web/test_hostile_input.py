@@ -11,6 +11,7 @@ from engine.case.consents import withdraw_consent
 from engine.errors import NotFound
 from tests.factories.api_client import START_DATA, Api
 from tests.factories.case_walker import Walker, staff
+from tests.factories.pages import post, sign_in
 from tests.factories.people import make_user
 
 
@@ -75,3 +76,9 @@ def test_a_nul_or_lone_surrogate_in_a_json_string_is_refused(api, text):
     case = api.open_case()
     status, body = api.post(f"/cases/{case['id']}/legal-hold", raw=f'{{"reason": "a{text}b"}}')
     assert status == 400, body
+
+
+def test_a_30_digit_notification_id_on_the_page_is_not_found(client, session):
+    make_user(session, "anna", "se-roks")
+    sign_in(client, "anna")
+    assert post(client, "/notifications/" + "9" * 30 + "/read").status_code == 404
