@@ -32,6 +32,8 @@ def reopen_case(
             raise Forbidden("only the case coordinator can reopen a case")
         if case.status == "open":
             raise Conflict("the case is open")
+        if case.erased_at is not None:  # past its retention: nothing of her is left to continue
+            raise Conflict("the case is no longer retained: open a new case")
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidData("a reason is needed", {"reason": "Say why the case is reopened"})
         now = services.now()
