@@ -28,25 +28,26 @@ class ServiceStatus:
 
 def service_statuses(cipher: Cipher, tasks: Iterable[Task]) -> list[ServiceStatus]:
     """From the case's task rows (which the case page has read anyway)."""
-    newest: dict[str, tuple[datetime, ServiceStatus]] = {}
+    answered: dict[str, ServiceStatus] = {}
+    waiting: dict[str, ServiceStatus] = {}
     for task in tasks:
         if task.name != PROVIDE_SERVICE or task.state == "cancelled" or not task.data:
             continue
         data = json.loads(cipher.decrypt(task.data, task.id))
         service = str(data.get("service") or "")
-        when = task.completed_at or task.created_at
-        status = str(data.get("status") or "planned") if task.state == "completed" else None
         if not service:
             continue
-        known = newest.get(service)
-        if status is None:
-            # an open update of a service answered before keeps its last answer
-            if known is not None:
-                continue
-            status = "planned"
-        if known is None or when >= known[0]:
-            newest[service] = (when, ServiceStatus(service, status, task.organisation.name, when))
-    return [entry for _, entry in sorted(newest.values(), key=lambda e: e[1].service)]
+        if task.state == "completed":
+            when = task.completed_at or task.created_at
+            entry = ServiceStatus(service, str(data.get("status")), task.organisation.name, when)
+            if service not in answered or when >= answered[service].since:
+                answered[service] = entry
+        else:
+            waiting[service] = ServiceStatus(
+                service, "planned", task.organisation.name, task.created_at
+            )
+    # An update asked for keeps the last answer; a service never answered is planned.
+    return sorted({**waiting, **answered}.values(), key=lambda e: e.service)
 
 
 def with_service(cipher: Cipher, task: Task, data: dict[str, object]) -> dict[str, object]:
