@@ -55,11 +55,18 @@ class InvalidData(EngineError):
 
 
 class InvalidProcess(EngineError):
-    """A diagram or decision table cannot be deployed; says which file and line."""
+    """A diagram or decision table cannot be deployed; says which file and line, and
+    (`element_id`) which drawn element, so that the editor can mark it on the canvas."""
 
     code = "invalid_process"
 
-    def __init__(self, message: str, filename: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        filename: str | None = None,
+        line: int | None = None,
+        element_id: str | None = None,
+    ) -> None:
         where = filename or ""
         if filename and line:
             where = f"{filename}:{line}"
@@ -67,3 +74,4 @@ class InvalidProcess(EngineError):
         self.reason = message
         self.filename = filename
         self.line = line
+        self.element_id = element_id

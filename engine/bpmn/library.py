@@ -192,11 +192,11 @@ def _as_invalid(exc: Exception, lib: _Library, default_file: str | None) -> Inva
         message = f"{exc.tag} {node_id!r}: {message}"
     elif not isinstance(exc, ValidationException):
         message = f"{type(exc).__name__}: {message}"
-    return InvalidProcess(message, filename, line)
+    element_id = node_id if isinstance(node_id, str) and node_id else None
+    return InvalidProcess(message, filename, line, element_id)
 
 
-def _add_files(parser: SpiffBpmnParser, files: Mapping[str, bytes]) -> _Library:
-    lib = _Library()
+def _add_files(parser: SpiffBpmnParser, files: Mapping[str, bytes], lib: _Library) -> None:
     for filename in sorted(files):
         tree = parse_xml(files[filename], filename)
         lib.trees[filename] = tree
@@ -228,7 +228,6 @@ def _add_files(parser: SpiffBpmnParser, files: Mapping[str, bytes]) -> _Library:
                 )
         except Exception as exc:
             raise _as_invalid(exc, lib, filename) from None
-    return lib
 
 
 def _check_human_tasks(
@@ -255,6 +254,7 @@ def _check_human_tasks(
                 f"human task {bpmn_id!r} uses the form {form!r}, which is not in the form library",
                 spec.file,
                 line,
+                bpmn_id,
             )
 
 
@@ -268,6 +268,7 @@ def _check_start_form(
             f"process {pid!r} starts with the form {form!r}, which is not in the form library",
             process_parser.filename,
             node.sourceline if isinstance(node.sourceline, int) else None,
+            pid,
         )
 
 
@@ -289,6 +290,7 @@ def _check_call_cycles(lib: _Library, executable: Mapping[str, Any]) -> None:
                     f"which is already running: {cycle}; a process may not call itself",
                     executable[pid].filename,
                     call.sourceline if isinstance(call.sourceline, int) else None,
+                    call.get("id"),
                 )
             if called in calls and called not in done:
                 visit(called, [*path, called])
@@ -367,14 +369,15 @@ def _no_executable_process(lib: _Library, filename: str) -> InvalidProcess:
         f'marked isExecutable="{process.get("isExecutable", "false")}"',
         filename,
         process.sourceline,
+        process.get("id"),
     )
 
 
 def _build_locked(
-    files: Mapping[str, bytes], form_exists: Callable[[str], bool] | None
+    files: Mapping[str, bytes], form_exists: Callable[[str], bool] | None, lib: _Library
 ) -> dict[str, ProcessBundle]:
     parser = SpiffBpmnParser(validator=VALIDATOR)
-    lib = _add_files(parser, files)
+    _add_files(parser, files, lib)
     executable = {pid: p for pid, p in parser.process_parsers.items() if p.process_executable}
     for filename in lib.bpmn_files:
         if not any(p.filename == filename for p in executable.values()):
@@ -430,13 +433,27 @@ def build_bundles(
     found in any file: nothing in `files` is silently skipped. With `form_exists`,
     every human task's form (and every start form) must be one it knows.
     """
+    lib = _Library()
     with _BUILD_LOCK:
         try:
-            return _build_locked(files, form_exists)
-        except InvalidProcess:
-            raise
+            return _build_locked(files, form_exists, lib)
+        except InvalidProcess as exc:
+            raise _placed(exc, lib) from None
         except Exception as exc:  # a parser bug must still surface as a deploy error
-            raise _as_invalid(exc, _Library(), None) from None
+            raise _placed(_as_invalid(exc, lib, None), lib) from None
+
+
+def _placed(error: InvalidProcess, lib: _Library) -> InvalidProcess:
+    """`error` with the drawn element it belongs to, found from its line when the check
+    that raised it knew only the line."""
+    tree = lib.trees.get(error.filename or "")
+    if error.element_id is not None or error.line is None or tree is None:
+        return error
+    for element in tree.getroot().iter():
+        if element.sourceline == error.line and isinstance(element.tag, str):
+            error.element_id = lint.drawn_element_id(element)
+            break
+    return error
 
 
 __all__ = [

@@ -265,7 +265,15 @@ def save_edited(process_id: str, number: int, filename: str) -> ResponseReturnVa
     except UploadRefused as refused:
         return _refused(422, refused.message)
     except InvalidProcess as invalid:
-        return _refused(422, invalid.message)
+        # The reason and the element it is about: the editor marks it on the canvas
+        # (file and line mean little to someone who drew the diagram).
+        return _refused(
+            422,
+            invalid.reason,
+            file=invalid.filename,
+            line=invalid.line,
+            element=invalid.element_id,
+        )
     except Conflict:
         return _refused(
             409,
@@ -290,5 +298,5 @@ def save_edited(process_id: str, number: int, filename: str) -> ResponseReturnVa
     )
 
 
-def _refused(status: int, error: str) -> tuple[Response, int]:
-    return jsonify({"ok": False, "error": error}), status
+def _refused(status: int, error: str, **where: Any) -> tuple[Response, int]:
+    return jsonify({"ok": False, "error": error, **where}), status
