@@ -91,6 +91,7 @@ function laneOf(element) {
 /** Read only: a task's role is its lane's; moving the task to another lane changes it. */
 export function RoleEntry({ element }) {
   const config = useService('config.nbassist') || {};
+  const debounce = useService('debounceInput');
   const lane = laneOf(element);
   const role = lane ? (lane.name || '').trim() : '';
   const label = (config.roles || []).find((r) => r.code === role);
@@ -99,6 +100,7 @@ export function RoleEntry({ element }) {
     id: 'nbassist-role',
     label: 'Role (from its lane)',
     disabled: true,
+    debounce,
     description: lane
       ? 'Move the task into another lane to give it to another role.'
       : 'In no lane: the task goes to the coordinator. Move it into a lane to give it to a role.',

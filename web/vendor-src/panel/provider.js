@@ -15,7 +15,7 @@ const LOW_PRIORITY = 500;
 const BRANCHING = [ 'bpmn:ExclusiveGateway', 'bpmn:InclusiveGateway', 'bpmn:ComplexGateway' ];
 
 function group(id, label, entries) {
-  return { id, label, component: Group, entries };
+  return { id, label, component: Group, entries, shouldOpen: true }; // open: they matter most here
 }
 
 function taskGroup(element) {
