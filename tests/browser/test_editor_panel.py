@@ -43,6 +43,9 @@ SELECT = """id => {
   const modeler = document.getElementById("modeler").bpmnModeler;
   modeler.get("selection").select(modeler.get("elementRegistry").get(id));
 }"""
+CONDITIONAL_FLOW = """() => document.getElementById("modeler").bpmnModeler
+  .get("elementRegistry")
+  .filter(e => e.type === "bpmn:SequenceFlow" && e.businessObject.conditionExpression)[0].id"""
 EXPORTED = """async () => (await document.getElementById("modeler").bpmnModeler.saveXML()).xml"""
 
 
@@ -69,9 +72,7 @@ def library(db_engine: Engine) -> Iterator[Any]:
 def newest(sessions: Any, process_id: str) -> int:
     with sessions() as session:
         number = session.scalar(
-            select(func.max(ProcessVersion.version)).where(
-                ProcessVersion.process_id == process_id
-            )
+            select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == process_id)
         )
     assert number is not None
     return int(number)
@@ -150,6 +151,9 @@ def test_a_form_chosen_in_the_panel_is_previewed_and_saved(
     page.wait_for_selector("[data-testid=form-preview][data-form=grant_reflection_period]")
     assert "Reflection period granted" in preview.inner_text()
     assert preview.locator("input").first.is_disabled()
+    values = page.inner_text("[data-entry-id=nbassist-case-values]")
+    assert "host_country" in values  # from the case's start form
+    assert "safe_now" in values  # from immediate_safety, a task before it
     save(page, "saved")
     with library() as session:
         saved = session.scalar(
@@ -174,15 +178,13 @@ def test_an_invalid_condition_is_refused_with_the_flow_marked(
     number = newest(library, "victim_journey")
     sign_in_as_administrator(page, base, "greta")
     open_editor(page, base, "victim_journey", number, "risk_and_decision.bpmn")
-    flow = page.evaluate(
-        """() => document.getElementById("modeler").bpmnModeler.get("elementRegistry")
-             .filter(e => e.type === "bpmn:SequenceFlow" && e.businessObject.conditionExpression)[0].id"""
-    )
+    flow = page.evaluate(CONDITIONAL_FLOW)
     page.evaluate(SELECT, flow)
     condition = page.locator("#bio-properties-panel-nbassist-condition")
     condition.fill('her.decision == "stay"')
     text = save(page, "error")
     assert "attribute access" in text and "marked in red" in text
+    assert page.get_attribute("[data-testid=editor-status]", "data-element") == flow
     marked = page.locator(f".djs-element.nb-deploy-error[data-element-id={flow}]")
     assert marked.count() == 1
     assert "attribute access" in page.inner_text("[data-testid=deploy-error-note]")
@@ -246,3 +248,28 @@ def test_every_process_diagram_survives_the_modeler_unchanged(
     assert f"the same as version {number}" in text
     assert newest(library, "victim_journey") == number
     assert page.page_errors == []
+
+
+def test_care_plan_edited_in_the_modeler_saves_with_its_multi_instance_input(
+    page: Any, live_server: str, library: Any
+) -> None:
+    base = live_server
+    with library() as session:
+        make_user(session, "carla", "no-police", admin=True)
+    number = newest(library, "victim_journey")
+    sign_in_as_administrator(page, base, "carla")
+    open_editor(page, base, "victim_journey", number, "care_plan.bpmn")
+    page.click("[data-element-id=review_care_plan]")
+    page.fill("#bio-properties-panel-nbassist-reminders", "P3D,P1D")
+    assert save(page, "saved").startswith(f"Saved as version {number + 1}")
+    with library() as session:
+        saved = session.scalar(
+            select(ProcessVersion).where(
+                ProcessVersion.process_id == "victim_journey",
+                ProcessVersion.version == number + 1,
+            )
+        )
+        assert saved is not None
+        source = saved.sources["care_plan.bpmn"]
+    assert "<bpmn:loopDataInputRef>services</bpmn:loopDataInputRef>" in source
+    assert '<spiffworkflow:property name="reminders" value="P3D,P1D" />' in source

@@ -23,6 +23,7 @@ from tests.factories.process_library import (
     version_count,
 )
 
+
 def editor_path(number: int, filename: str = "demo_case.bpmn") -> str:
     return f"/admin/processes/demo_case/{number}/edit/{filename}"
 
@@ -177,3 +178,36 @@ def test_saving_needs_the_csrf_token_and_the_edited_file(
     )
     assert other.status_code == 422 and other.get_json()["ok"] is False
     assert version_count(library) == number
+
+
+def test_the_panel_reads_the_roles_and_the_form_library(
+    client: FlaskClient, session: Session
+) -> None:
+    administrator(client, session)
+    library = client.get("/admin/editor/library").get_json()
+    assert {"code": "police", "label": "Police"} in library["roles"]
+    reflection = library["forms"]["grant_reflection_period"]
+    assert reflection["title"] == "Reflection period decision"
+    assert {"name": "end_date", "title": "End date"} in reflection["fields"]
+    journey = latest(session, "victim_journey").version
+    body = text(client.get(f"/admin/processes/victim_journey/{journey}/edit/care_plan.bpmn"))
+    assert 'data-library="/admin/editor/library"' in body
+    assert 'data-start-form="record_first_contact"' in body
+    assert "nbassist-panel/nbassist-panel.js" in body and "properties-panel.css" in body
+
+
+def test_a_form_preview_shows_the_form_disabled(client: FlaskClient, session: Session) -> None:
+    administrator(client, session)
+    response = client.get("/admin/editor/forms/grant_reflection_period/preview")
+    assert response.status_code == 200
+    body = text(response)
+    assert "Reflection period decision" in body and "End date" in body
+    assert "<fieldset disabled" in body and "<script" not in body
+    assert client.get("/admin/editor/forms/no_such_form/preview").status_code == 404
+
+
+def test_the_panel_data_is_for_administrators_only(client: FlaskClient, session: Session) -> None:
+    make_user(session, "berit", "se-roks")
+    sign_in(client, "berit")
+    assert client.get("/admin/editor/library").status_code == 403
+    assert client.get("/admin/editor/forms/grant_reflection_period/preview").status_code == 403

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from engine import versions
 from engine.case import read_models
 from engine.case.diagram import processes_in
+from engine.case.transactions import START_FORM
 from engine.db.unit_of_work import in_transaction
 from engine.errors import Conflict, InvalidProcess, NotFound
 from engine.models import ProcessVersion
@@ -251,6 +252,7 @@ def edit_diagram(process_id: str, number: int, filename: str) -> ResponseReturnV
         filename=filename,
         drawn=filename in drawn_files(version),
         counts=cases_per_version().get(version.id, {}),
+        start_form=version.start_form or START_FORM,  # the form a case opens with
     )
 
 

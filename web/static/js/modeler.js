@@ -9,12 +9,19 @@
 
   var ERROR_MARKER = "nb-deploy-error";
 
-  function say(status, state, text, link) {
+  function say(status, state, text, link, more) {
     status.textContent = "";
     status.setAttribute("data-state", state);
+    status.removeAttribute("data-element");
     status.className = "editor-status" + (state === "error" ? " error-summary" : " notice");
     var p = document.createElement("p");
     p.textContent = text;
+    if (more) {
+      var next = document.createElement("p");
+      next.textContent = more;
+      status.appendChild(p);
+      p = next;
+    }
     if (link) {
       p.appendChild(document.createTextNode(" "));
       var a = document.createElement("a");
@@ -173,12 +180,14 @@
       var element = body.file === file ? canvasElement(modeler, body.element) : null;
       if (element) {
         markError(modeler, element, body.error);
-        text += " " + form.getAttribute("data-marked");
-      } else if (body.file && body.line) {
+        say(status, "error", text, null, form.getAttribute("data-marked"));
+        status.setAttribute("data-element", element.id);
+        return;
+      }
+      if (body.file && body.line) { // not on this drawing: say where it is
         text += " " + form.getAttribute("data-line").replace("{file}", body.file).replace("{line}", body.line);
       }
       say(status, "error", text);
-      if (element) { status.setAttribute("data-element", element.id); }
     }
 
     form.addEventListener("submit", function (event) {
