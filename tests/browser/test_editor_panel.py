@@ -169,6 +169,34 @@ def test_a_form_chosen_in_the_panel_is_previewed_and_saved(
         )
 
 
+def test_a_lane_takes_its_role_from_the_list_of_role_codes(
+    page: Any, live_server: str, library: Any
+) -> None:
+    base = live_server
+    with library() as session:
+        make_user(session, "linnea", "no-police", admin=True)
+    number = newest(library, "victim_journey")
+    sign_in_as_administrator(page, base, "linnea")
+    open_editor(page, base, "victim_journey", number, "care_plan.bpmn")
+    page.evaluate(SELECT, "Lane_care_plan_coordinator")
+    role = page.locator("#bio-properties-panel-nbassist-lane-role")
+    assert role.input_value() == "coordinator"
+    role.select_option("ngo_support")
+    page.click("[data-element-id=assess_needs]")
+    assert "ngo_support" in page.locator("#bio-properties-panel-nbassist-role").input_value()
+    save(page, "saved")
+    with library() as session:
+        saved = session.scalar(
+            select(ProcessVersion).where(
+                ProcessVersion.process_id == "victim_journey",
+                ProcessVersion.version == number + 1,
+            )
+        )
+        assert saved is not None
+        source = saved.sources["care_plan.bpmn"]
+    assert 'id="Lane_care_plan_coordinator" name="ngo_support"' in source
+
+
 def test_an_invalid_condition_is_refused_with_the_flow_marked(
     page: Any, live_server: str, library: Any
 ) -> None:

@@ -5,6 +5,7 @@ refuses hostile or invalid diagrams the same way, answering JSON for the page's 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from flask.testing import FlaskClient
@@ -211,3 +212,21 @@ def test_the_panel_data_is_for_administrators_only(client: FlaskClient, session:
     sign_in(client, "berit")
     assert client.get("/admin/editor/library").status_code == 403
     assert client.get("/admin/editor/forms/grant_reflection_period/preview").status_code == 403
+
+
+def test_an_upload_refused_on_the_library_page_names_the_element_too(
+    client: FlaskClient,
+    library: Session,  # noqa: F811
+) -> None:
+    administrator(client, library)
+    response = client.post(
+        "/admin/processes",
+        data={
+            "csrf_token": csrf_token(client),
+            "base": "demo_case",
+            "files": [(io.BytesIO(HOSTILE["script task"]), "demo_case.bpmn")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert re.search(r"In demo_case\.bpmn, line \d+, element evil", text(response))

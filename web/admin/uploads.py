@@ -77,18 +77,27 @@ def files_to_deploy(base: ProcessVersion, uploads: dict[str, bytes]) -> dict[str
 
 @dataclass(frozen=True)
 class DeployError:
-    """An InvalidProcess in words for a person: which file, which line, what is wrong."""
+    """An InvalidProcess in words for a person: which file, line and element, what is
+    wrong (the element's id is what a modeller's search finds)."""
 
     filename: str | None
     line: int | None
     reason: str
+    element_id: str | None = None
 
     @classmethod
     def from_error(cls, error: InvalidProcess) -> DeployError:
-        return cls(error.filename, error.line, error.reason)
+        return cls(error.filename, error.line, error.reason, error.element_id)
 
     @property
     def where(self) -> str:
+        if self.filename and self.line and self.element_id:
+            return _(
+                "In %(file)s, line %(line)s, element %(element)s",
+                file=self.filename,
+                line=self.line,
+                element=self.element_id,
+            )
         if self.filename and self.line:
             return _("In %(file)s, line %(line)s", file=self.filename, line=self.line)
         if self.filename:
