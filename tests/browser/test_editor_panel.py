@@ -287,6 +287,10 @@ def test_care_plan_edited_in_the_modeler_saves_with_its_multi_instance_input(
     number = newest(library, "victim_journey")
     sign_in_as_administrator(page, base, "carla")
     open_editor(page, base, "victim_journey", number, "care_plan.bpmn")
+    page.click("[data-element-id=timer_review]")
+    timer = page.locator("[data-entry-id=timerEventDefinitionValue]")
+    assert timer.locator("input").input_value() == '"P30D"'
+    assert "quote a duration" in timer.inner_text()
     page.click("[data-element-id=review_care_plan]")
     page.fill("#bio-properties-panel-nbassist-reminders", "P3D,P1D")
     assert save(page, "saved").startswith(f"Saved as version {number + 1}")

@@ -48,7 +48,7 @@
       try {
         var withPanel = new window.BpmnJS({
           container: container,
-          propertiesPanel: { parent: properties },
+          propertiesPanel: { parent: properties, description: panel.descriptions },
           additionalModules: panel.modules,
           nbassist: panelConfig
         });

@@ -28,6 +28,13 @@ const NbassistModule = {
   translate: [ 'value', translate ]
 };
 
+// Hints under the properties panel's own entries, in this project's terms
+// (the page passes them as `propertiesPanel.description`).
+const DESCRIPTIONS = {
+  timerEventDefinitionValue: () => 'An expression: quote a duration, "P30D", or compute an ISO date-time from case values, end_date + "T09:00:00Z".'
+};
+
 window.NbassistPanel = {
-  modules: [ BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, NbassistModule ]
+  modules: [ BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, NbassistModule ],
+  descriptions: DESCRIPTIONS
 };
