@@ -151,6 +151,7 @@ def test_a_form_chosen_in_the_panel_is_previewed_and_saved(
     page.wait_for_selector("[data-testid=form-preview][data-form=grant_reflection_period]")
     assert "Reflection period granted" in preview.inner_text()
     assert preview.locator("input").first.is_disabled()
+    assert "as Markdown" in page.inner_text("[data-entry-id=documentation]")
     values = page.inner_text("[data-entry-id=nbassist-case-values]")
     assert "host_country" in values  # from the case's start form
     assert "safe_now" in values  # from immediate_safety, a task before it

@@ -31,6 +31,7 @@ const NbassistModule = {
 // Hints under the properties panel's own entries, in this project's terms
 // (the page passes them as `propertiesPanel.description`).
 const DESCRIPTIONS = {
+  documentation: () => 'Shown above the form, as Markdown. The case values it may mention are listed under "Task for an organisation".',
   timerEventDefinitionValue: () => 'An expression: quote a duration, "P30D", or compute an ISO date-time from case values, end_date + "T09:00:00Z".'
 };
 
