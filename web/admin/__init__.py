@@ -35,6 +35,7 @@ from engine.versions import Deployed, deploy_files, latest_version, list_version
 from web.admin.accounts import account_pages
 from web.admin.editor import editor_pages
 from web.admin.process_versions import version_pages
+from web.admin.retention import retention_pages
 from web.admin.uploads import (
     DeployError,
     UploadRefused,
@@ -49,6 +50,7 @@ admin = Blueprint("admin", __name__, url_prefix="/admin")
 admin.register_blueprint(version_pages)  # versions and quarantine
 admin.register_blueprint(account_pages)  # the people who sign in
 admin.register_blueprint(editor_pages)  # what the editor's properties panel reads
+admin.register_blueprint(retention_pages)  # how long each country keeps her data
 
 
 @admin.before_request
