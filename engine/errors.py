@@ -67,3 +67,15 @@ class InvalidProcess(EngineError):
         self.reason = message
         self.filename = filename
         self.line = line
+
+
+class NeedsConfirmation(Conflict):
+    """Refused unless the caller confirms, having seen `details` (e.g. a diff): `confirm`
+    lists what the confirmation must name, so that it covers exactly what was shown."""
+
+    code = "needs_confirmation"
+
+    def __init__(self, message: str, confirm: list[str], details: list[str]) -> None:
+        super().__init__(message)
+        self.confirm = list(confirm)
+        self.details = list(details)
