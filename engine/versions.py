@@ -377,7 +377,6 @@ def library_rows(session: Session) -> list[dict[str, Any]]:
             "deployed_at": v.deployed_at.isoformat(),
             "deployed_by": v.deployed_by,
             "running_cases": counts.get(v.id, 0),
-            "review": v.review_state,
         }
         for v in list_versions(session)
     ]
