@@ -90,7 +90,7 @@ def form_library(db: Engine, session: Session) -> Iterator[Session]:
 ADMIN = Actor(user_id=None, organisation_id=None, username="ada", is_admin=True)
 
 
-@pytest.mark.parametrize("model", [m for m in models() if not has_script_tasks(m)], ids=str)
+@pytest.mark.parametrize("model", [m for m in models() if not has_script_tasks(m)], ids=lambda model: model.name)
 def test_a_model_without_script_tasks_deploys_with_its_forms_and_runs_to_the_end(
     form_library: Session, model: Path
 ) -> None:
@@ -116,7 +116,7 @@ def test_a_model_without_script_tasks_deploys_with_its_forms_and_runs_to_the_end
     assert completed, f"{model.name} had no task for a person"
 
 
-@pytest.mark.parametrize("model", [m for m in models() if has_script_tasks(m)], ids=str)
+@pytest.mark.parametrize("model", [m for m in models() if has_script_tasks(m)], ids=lambda model: model.name)
 def test_a_model_with_script_tasks_is_refused_naming_file_line_and_element(
     form_library: Session, model: Path
 ) -> None:
