@@ -39,10 +39,12 @@ def _session(settings: Settings) -> Session:
 def report_deployed(deployed: list[versions.Deployed], out: Callable[[str], None]) -> None:
     for item in deployed:
         state = "deployed" if item.created else "unchanged"
-        if not item.current:  # the same as a version rolled back from: say how to return
-            state += f", not current (nbassist processes activate {item.process_id} {item.version})"
         if item.review_state == versions.PROPOSED:
-            state += ", proposed: waits for another organisation's approval (/admin/proposals)"
+            state += ", not current: waits for another organisation's approval (/admin/proposals)"
+        elif item.review_state == versions.REJECTED:
+            state += ", not current: this model was rejected (see /admin/proposals)"
+        elif not item.current:  # the same as a version rolled back from: say how to return
+            state += f", not current (nbassist processes activate {item.process_id} {item.version})"
         out(f"process {item.process_id} v{item.version} {state}")
         for warning in item.warnings:
             out(f"  warning: {warning}")

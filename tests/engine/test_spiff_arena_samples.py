@@ -41,7 +41,9 @@ pytestmark = pytest.mark.skipif(
 
 
 def models() -> list[Path]:
-    return sorted(p for p in SAMPLES.iterdir() if p.is_dir()) if SAMPLES and SAMPLES.is_dir() else []
+    return (
+        sorted(p for p in SAMPLES.iterdir() if p.is_dir()) if SAMPLES and SAMPLES.is_dir() else []
+    )
 
 
 def has_script_tasks(model: Path) -> bool:
@@ -90,7 +92,9 @@ def form_library(db: Engine, session: Session) -> Iterator[Session]:
 ADMIN = Actor(user_id=None, organisation_id=None, username="ada", is_admin=True)
 
 
-@pytest.mark.parametrize("model", [m for m in models() if not has_script_tasks(m)], ids=lambda model: model.name)
+@pytest.mark.parametrize(
+    "model", [m for m in models() if not has_script_tasks(m)], ids=lambda model: model.name
+)
 def test_a_model_without_script_tasks_deploys_with_its_forms_and_runs_to_the_end(
     form_library: Session, model: Path
 ) -> None:
@@ -116,7 +120,9 @@ def test_a_model_without_script_tasks_deploys_with_its_forms_and_runs_to_the_end
     assert completed, f"{model.name} had no task for a person"
 
 
-@pytest.mark.parametrize("model", [m for m in models() if has_script_tasks(m)], ids=lambda model: model.name)
+@pytest.mark.parametrize(
+    "model", [m for m in models() if has_script_tasks(m)], ids=lambda model: model.name
+)
 def test_a_model_with_script_tasks_is_refused_naming_file_line_and_element(
     form_library: Session, model: Path
 ) -> None:

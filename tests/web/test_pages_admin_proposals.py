@@ -24,12 +24,14 @@ from web import create_app
 
 SHORTER_DUE = demo_with(b'name="due" value="PT24H"', b'name="due" value="PT12H"')
 # inform_rights renamed: the relied-on task id disappears (its form stays the same).
-WITHOUT_INFORM_RIGHTS = DEMO.replace(b'"inform_rights"', b'"inform_of_rights"').replace(
-    b">inform_rights<", b">inform_of_rights<"
-).replace(
-    b'<spiffworkflow:property name="due" value="P7D"/>',
-    b'<spiffworkflow:property name="due" value="P7D"/>'
-    b'<spiffworkflow:property name="form" value="inform_rights"/>',
+WITHOUT_INFORM_RIGHTS = (
+    DEMO.replace(b'"inform_rights"', b'"inform_of_rights"')
+    .replace(b">inform_rights<", b">inform_of_rights<")
+    .replace(
+        b'<spiffworkflow:property name="due" value="P7D"/>',
+        b'<spiffworkflow:property name="due" value="P7D"/>'
+        b'<spiffworkflow:property name="form" value="inform_rights"/>',
+    )
 )
 
 
@@ -114,9 +116,7 @@ def test_the_proposers_organisation_cannot_approve_its_own_change(
     assert latest(session).review_state == "proposed" and current(session) == number - 1
 
 
-def test_people_who_are_not_administrators_cannot_review(
-    network: Flask, session: Session
-) -> None:
+def test_people_who_are_not_administrators_cannot_review(network: Flask, session: Session) -> None:
     ada = administrator_of(network, session, "ada", "no-police")
     number = propose_shorter_due(ada, session)
     make_user(session, "anna", "se-roks")
@@ -200,9 +200,7 @@ def test_dropping_a_relied_on_task_is_refused_until_confirmed_with_the_diff_show
     confirmed = upload(ada, WITHOUT_INFORM_RIGHTS, confirm_removed="inform_rights")
     assert confirmed.status_code == 302
     assert latest(session).version == before + 1
-    event = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "process.proposed")
-    ).one()
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "process.proposed")).one()
     assert event.detail["dropped_tasks_confirmed"] == ["inform_rights"]
 
 
