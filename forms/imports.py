@@ -84,7 +84,10 @@ def _refs(value: Any) -> list[str]:
 
 
 def _check_schema(filename: str, schema: dict[str, Any]) -> None:
-    if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
+    # spiff-arena's forms often leave the object type implicit.
+    if schema.setdefault("type", "object") != "object" or not isinstance(
+        schema.get("properties"), dict
+    ):
         raise FormFileError(f"{filename} must describe an object with properties")
     outside = [ref for ref in _refs(schema) if not ref.startswith("#")]
     if outside:
