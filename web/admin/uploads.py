@@ -45,8 +45,9 @@ def uploaded_files(storages: Iterable[FileStorage]) -> dict[str, bytes]:
         if not FILE_NAME.match(name):
             raise UploadRefused(
                 _(
-                    "“%(name)s” cannot be deployed: choose .bpmn, .dmn or .json (form) files "
-                    "whose names use only letters, digits, dots, dashes and underscores.",
+                    "“%(name)s” cannot be deployed: choose .bpmn or .dmn files (and the .json "
+                    "form files they name) whose names use only letters, digits, dots, dashes "
+                    "and underscores.",
                     name=name,
                 )
             )
