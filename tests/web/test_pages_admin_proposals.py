@@ -94,6 +94,7 @@ def test_a_changed_process_is_proposed_and_new_cases_keep_the_current_version(
 
     assert number == before + 1 and current(session) == before
     assert latest(session).review_state == "proposed"
+    assert "proposed, waiting for approval" in text(ada.get("/admin/processes"))
     page = text(ada.get("/admin/proposals"))
     assert f'data-version="{number}"' in page
     assert "~ immediate_safety: due PT24H → PT12H" in page
@@ -219,3 +220,22 @@ def test_the_api_says_which_version_is_current_while_a_change_waits(
     assert (demo[number]["current"], demo[number]["review"]) == (False, "proposed")
     assert (demo[number - 1]["current"], demo[number - 1]["review"]) == (True, "approved")
     assert sum(item["current"] for item in demo.values()) == 1
+
+
+def test_a_save_from_the_editor_is_a_proposal_too(network: Flask, session: Session) -> None:
+    ada = administrator_of(network, session, "ada", "no-police")
+    number = latest(session).version
+
+    saved = ada.post(
+        f"/admin/processes/demo_case/{number}/edit/demo_case.bpmn",
+        data={
+            "csrf_token": csrf_token(ada),
+            "files": [(io.BytesIO(SHORTER_DUE), "demo_case.bpmn")],
+        },
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
+
+    body = saved.get_json()
+    assert body["ok"] and body["proposed"] and body["version"] == number + 1
+    assert current(session) == number
