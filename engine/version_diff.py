@@ -5,6 +5,7 @@ due, reminders, instructions…). Read from the serialized specs, so layout neve
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
 
@@ -86,3 +87,27 @@ def _labelled(task: str, properties: dict[str, str | None]) -> str:
 def _property_order(what: str) -> tuple[int, str]:
     first = ("name", "role", "form", "due")
     return (first.index(what), "") if what in first else (len(first), what)
+
+
+MAX_SOURCE_DIFF_LINES = 300
+
+
+def source_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The files that differ, with the lines changed in decision tables and forms (a
+    diagram's changes are its tasks above: its text is mostly layout)."""
+    lines: list[str] = []
+    for name in sorted(before.keys() | after.keys()):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        what = "added" if old is None else "removed" if new is None else "changed"
+        lines.append(f"file {name} {what}")
+        if name.endswith((".dmn", ".json")):
+            body = difflib.unified_diff(
+                (old or "").splitlines(), (new or "").splitlines(), lineterm="", n=1
+            )
+            lines += [f"  {line}" for line in list(body)[2:]]  # without the ---/+++ header
+    if len(lines) > MAX_SOURCE_DIFF_LINES:
+        more = len(lines) - MAX_SOURCE_DIFF_LINES
+        lines = [*lines[:MAX_SOURCE_DIFF_LINES], f"… {more} more lines: compare the files"]
+    return lines

@@ -41,6 +41,7 @@ from engine.version_diff import (  # noqa: F401 - re-exported: versions is where
     VersionDiff,
     diff_versions,
     human_tasks,
+    source_changes,
 )
 from forms.imports import ConvertedForm, convert
 from forms.registry import load_form
@@ -227,7 +228,12 @@ def _propose(
     version.review_state = PROPOSED
     version.proposed_by_org = organisation_slug(session, actor)
     version.proposed_over = previous.version if previous else None
-    version.review_diff = diff_versions(previous, version).lines() if previous else []
+    version.review_diff = (
+        diff_versions(previous, version).lines()
+        + source_changes(dict(previous.sources), dict(version.sources))
+        if previous
+        else []
+    )
 
 
 def organisation_slug(session: Session, actor: Actor) -> str | None:

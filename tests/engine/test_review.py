@@ -14,7 +14,7 @@ from engine.accounts.users import actor_for, user_by_username
 from engine.audit import Actor
 from engine.errors import Conflict, Forbidden, InvalidData
 from engine.models import ProcessVersion, ReviewEntry
-from engine.settings import ConfigError, load_settings
+from engine.settings import PROCESSES_DIR, ConfigError, load_settings
 from tests.factories.database import DATA, START
 from tests.factories.people import make_user
 
@@ -28,14 +28,14 @@ def demo_due(value: bytes) -> dict[str, bytes]:
 @pytest.fixture
 def library(session: Session) -> Iterator[Session]:
     known = list(session.scalars(select(ProcessVersion.id)))
-    current = versions.current_version(session, "demo_case").id
+    current = list(session.scalars(select(ProcessVersion.id).where(ProcessVersion.is_current)))
     yield session
     session.rollback()
     session.execute(delete(ReviewEntry))
     session.execute(delete(ProcessVersion).where(ProcessVersion.id.not_in(known)))
     session.execute(
         ProcessVersion.__table__.update()
-        .where(ProcessVersion.id == current)
+        .where(ProcessVersion.id.in_(current))
         .values(is_current=True)
     )
     session.commit()
@@ -126,3 +126,28 @@ def test_four_eyes_are_on_unless_a_development_install_turns_them_off(tmp_path) 
         load_settings({**base, "NBASSIST_ENV": "production", "NBASSIST_FOUR_EYES": "off"})
     with pytest.raises(ConfigError, match="'on' or 'off'"):
         load_settings({**base, "NBASSIST_FOUR_EYES": "maybe"})
+
+
+def test_a_changed_decision_table_is_proposed_with_the_cells_that_changed(
+    library: Session,
+) -> None:
+    table = (PROCESSES_DIR / "risk_level.dmn").read_bytes()
+    lowered = table.replace(
+        b'<outputEntry id="OutputEntry_high_threats_risk_level">\n          <text>"high"</text>',
+        b'<outputEntry id="OutputEntry_high_threats_risk_level">\n          <text>"medium"</text>',
+    )
+    assert lowered != table
+    ada = admin(library, "ada", "no-police")
+
+    deployed = versions.deploy_directory(
+        library, PROCESSES_DIR, START, ada, {"risk_level.dmn": lowered}, four_eyes=True
+    )
+
+    (journey,) = [d for d in deployed if d.process_id == "victim_journey"]
+    assert journey.review_state == "proposed" and not journey.current
+    (proposal,) = [p for p in review.proposals(library) if p.version.process_id == "victim_journey"]
+    diff = proposal.version.review_diff
+    assert "file risk_level.dmn changed" in diff
+    assert (
+        '  -          <text>"high"</text>' in diff and '  +          <text>"medium"</text>' in diff
+    )
