@@ -26,14 +26,22 @@ from engine.db import analyse, make_engine, make_sessionmaker, migrate
 from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.errors import EngineError, NeedsConfirmation
+from engine.form_library import use_database_forms
 from engine.schedule import quarantine, scheduler
 from engine.schedule.mail import MailSettings
 from engine.settings import PROCESSES_DIR, Settings, generate_data_key, load_settings
 
 
-def _session(settings: Settings) -> Session:
+def _sessions(settings: Settings) -> sessionmaker[Session]:
     audit.use_data_key(settings.data_key)
-    return make_sessionmaker(make_engine(settings.database_url))()
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    # A task whose form was imported beside its diagram may open in any process.
+    use_database_forms(sessions)
+    return sessions
+
+
+def _session(settings: Settings) -> Session:
+    return _sessions(settings)()
 
 
 def report_deployed(deployed: list[versions.Deployed], out: Callable[[str], None]) -> None:
@@ -100,8 +108,7 @@ def _mail_settings(settings: Settings) -> MailSettings:
 
 
 def _scheduler_parts(settings: Settings) -> tuple[sessionmaker[Session], Services]:
-    audit.use_data_key(settings.data_key)
-    sessions = make_sessionmaker(make_engine(settings.database_url))
+    sessions = _sessions(settings)
     return sessions, Services(cipher=Cipher(settings.data_key), clock=SystemClock())
 
 

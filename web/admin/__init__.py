@@ -180,7 +180,27 @@ def deploy() -> ResponseReturnValue:
                 ),
                 "info",
             )
-            if not result.current:
+            if result.review_state == versions.PROPOSED:
+                flash(
+                    _(
+                        "Version %(version)s of %(process)s waits for approval on the "
+                        "proposals page.",
+                        process=result.process_id,
+                        version=result.version,
+                    ),
+                    "info",
+                )
+            elif result.review_state == versions.REJECTED:
+                flash(
+                    _(
+                        "Version %(version)s of %(process)s was rejected: change the "
+                        "diagram to propose it again.",
+                        process=result.process_id,
+                        version=result.version,
+                    ),
+                    "info",
+                )
+            elif not result.current:
                 flash(
                     _(
                         "Version %(version)s is not the one new cases start on; "
