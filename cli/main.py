@@ -269,9 +269,10 @@ def cmd_processes_deploy(args: argparse.Namespace, settings: Settings) -> int:
         def deploy() -> list[versions.Deployed]:
             actor = Actor.system()
             if args.by:
-                actor = users.actor_for(users.user_by_username(session, args.by))
-                if not actor.is_admin:
+                proposer = users.user_by_username(session, args.by)
+                if not (proposer.is_admin and proposer.active):
                     raise EngineError(f"--by {args.by}: only an administrator proposes changes")
+                actor = users.actor_for(proposer)
             return versions.deploy_directory(
                 session,
                 PROCESSES_DIR,
