@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cli import accounts
+from cli import accounts, retention
 from engine import audit, directory, review, versions
 from engine.accounts import second_factor, users
 from engine.audit import Actor
@@ -27,6 +27,7 @@ from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.errors import EngineError, NeedsConfirmation
 from engine.form_library import use_database_forms
+from engine.retention.rules import seed_retention_rules
 from engine.schedule import quarantine, scheduler
 from engine.schedule.mail import MailSettings
 from engine.settings import PROCESSES_DIR, Settings, generate_data_key, load_settings
@@ -66,6 +67,7 @@ def initialise(settings: Settings, demo: bool = False, out: Callable[[str], None
 
         def seed() -> tuple[int, list[versions.Deployed]]:
             added = directory.seed_directory(session)
+            seed_retention_rules(session, now)
             deployed = versions.deploy_directory(
                 session, PROCESSES_DIR, now, Actor.system(), four_eyes=settings.four_eyes
             )
@@ -406,6 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_scheduler_release)
 
     accounts.add_commands(sub, users)
+    retention.add_commands(sub, _instant)
 
     keys = sub.add_parser("keys", help="secrets").add_subparsers(dest="action", required=True)
     keys.add_parser("generate").set_defaults(func=cmd_keys_generate, needs_settings=False)

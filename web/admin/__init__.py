@@ -35,6 +35,7 @@ from web.admin.accounts import account_pages
 from web.admin.directory import directory_pages
 from web.admin.process_versions import version_pages
 from web.admin.proposals import proposal_pages
+from web.admin.retention import retention_pages
 from web.admin.uploads import (
     DeployError,
     UploadRefused,
@@ -50,6 +51,7 @@ admin.register_blueprint(version_pages)  # versions and quarantine
 admin.register_blueprint(account_pages)  # the people who sign in
 admin.register_blueprint(proposal_pages)  # four eyes on process changes
 admin.register_blueprint(directory_pages)  # organisations, roles, contacts
+admin.register_blueprint(retention_pages)  # how long each country keeps her data
 
 
 @admin.before_request
