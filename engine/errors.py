@@ -82,3 +82,15 @@ class InvalidProcess(EngineError):
         self.filename = filename
         self.line = line
         self.element_id = element_id
+
+
+class NeedsConfirmation(Conflict):
+    """Refused unless the caller confirms, having seen `details` (e.g. a diff): `confirm`
+    lists what the confirmation must name, so that it covers exactly what was shown."""
+
+    code = "needs_confirmation"
+
+    def __init__(self, message: str, confirm: list[str], details: list[str]) -> None:
+        super().__init__(message)
+        self.confirm = list(confirm)
+        self.details = list(details)

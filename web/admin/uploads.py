@@ -21,8 +21,9 @@ from engine.errors import InvalidProcess
 from engine.models import ProcessVersion
 
 MAX_FILES = 30
-FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.(bpmn|dmn)$")
-CONTENT_TYPES = {".bpmn": "application/xml", ".dmn": "application/xml"}
+# Form files (.json) come beside a diagram whose tasks name them (formJsonSchemaFilename).
+FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.(bpmn|dmn|json)$")
+CONTENT_TYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
 
 
 class UploadRefused(Exception):
@@ -44,8 +45,9 @@ def uploaded_files(storages: Iterable[FileStorage]) -> dict[str, bytes]:
         if not FILE_NAME.match(name):
             raise UploadRefused(
                 _(
-                    "“%(name)s” cannot be deployed: choose .bpmn or .dmn files whose names "
-                    "use only letters, digits, dots, dashes and underscores.",
+                    "“%(name)s” cannot be deployed: choose .bpmn or .dmn files (and the .json "
+                    "form files they name) whose names use only letters, digits, dots, dashes "
+                    "and underscores.",
                     name=name,
                 )
             )
@@ -65,6 +67,8 @@ def uploaded_files(storages: Iterable[FileStorage]) -> dict[str, bytes]:
             raise UploadRefused(_("Choose at most %(count)s files at once.", count=MAX_FILES))
     if not files:
         raise UploadRefused(_("Choose at least one .bpmn or .dmn file."))
+    if not any(not name.endswith(".json") for name in files):
+        raise UploadRefused(_("Choose the diagram with its form files, not the forms alone."))
     return files
 
 

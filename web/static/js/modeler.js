@@ -214,7 +214,9 @@
         .then(function (body) {
           if (body && body.ok) {
             var version = String(body.version);
-            var text = form.getAttribute(body.created ? "data-created" : "data-unchanged");
+            // A proposal waits for another organisation's approval: say so, not "current".
+            var text = form.getAttribute(body.proposed ? "data-proposed"
+              : body.created ? "data-created" : "data-unchanged");
             say(status, body.created ? "saved" : "unchanged", text.replace("{version}", version),
                 { href: body.url, text: form.getAttribute("data-link").replace("{version}", version) });
             if (body.created) {
