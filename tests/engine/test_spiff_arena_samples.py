@@ -1,6 +1,6 @@
 """The five spiff-arena sample models, read in place from the shared corpora (never
-copied here: LGPL-2.1, see the folder's ATTRIBUTION.md). Set NBASSIST_CORPORA_DIR to the
-folder holding `spiff-arena-samples/`; without it these tests are skipped.
+copied here: LGPL-2.1, see the folder's ATTRIBUTION.md; tests/factories/corpora.py says
+where they are read from).
 
 Models without script tasks deploy with the form files their tasks name
 (`formJsonSchemaFilename`), and a case of them runs to the end through the engine with
@@ -11,7 +11,6 @@ the line and the element.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,21 +28,18 @@ from engine.form_library import use_database_forms
 from engine.models import ProcessVersion
 from forms import registry
 from forms.validation import validate
+from tests.factories.corpora import corpus
 from tests.factories.database import START
 
-CORPORA = os.environ.get("NBASSIST_CORPORA_DIR", "")
-SAMPLES = Path(CORPORA) / "spiff-arena-samples" if CORPORA else None
+SAMPLES = corpus("spiff-arena-samples")
 
 pytestmark = pytest.mark.skipif(
-    SAMPLES is None or not SAMPLES.is_dir(),
-    reason="NBASSIST_CORPORA_DIR does not hold spiff-arena-samples/",
+    not SAMPLES.is_dir(), reason="the spiff-arena-samples corpus is not here"
 )
 
 
 def models() -> list[Path]:
-    return (
-        sorted(p for p in SAMPLES.iterdir() if p.is_dir()) if SAMPLES and SAMPLES.is_dir() else []
-    )
+    return sorted(p for p in SAMPLES.iterdir() if p.is_dir()) if SAMPLES.is_dir() else []
 
 
 def has_script_tasks(model: Path) -> bool:
