@@ -6,7 +6,9 @@ from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.case import read_models, transactions
+from engine.case import record as record_reader
 from engine.db.unit_of_work import in_transaction
+from engine.pagination import iso
 from web.api import actor, api, json_body, services
 from web.state import db_session
 
@@ -62,3 +64,30 @@ def send_message(case_id: str) -> ResponseReturnValue:
         session, services(), actor(), case_id, body["name"], body.get("data")
     )
     return jsonify(read_models.case_summary(session, case))
+
+
+@api.get("/cases/<case_id>/record")
+def case_record(case_id: str) -> ResponseReturnValue:
+    session = db_session()
+    found = in_transaction(
+        session, lambda: record_reader.case_record(session, services(), actor(), case_id)
+    )
+    return jsonify(
+        {
+            "id": found.case.id,
+            "reference": found.case.reference,
+            "fields": found.fields,
+            "steps": [
+                {
+                    "task_id": step.task_id,
+                    "name": step.name,
+                    "title": step.title,
+                    "organisation": step.organisation,
+                    "completed_by": step.completed_by,
+                    "completed_at": iso(step.completed_at),
+                    "data": step.data,
+                }
+                for step in found.steps
+            ],
+        }
+    )

@@ -111,6 +111,9 @@ DOCUMENT: dict[str, Any] = {
         },
         "/cases/{id}": {"get": _op("A case", errors=(404,), id="path")},
         "/cases/{id}/history": {"get": _op("A case's timeline", errors=(404,), id="path")},
+        "/cases/{id}/record": {
+            "get": _op("What has been recorded about her", errors=(404,), id="path")
+        },
         "/cases/{id}/messages": {
             "post": _op(
                 "Deliver a message to a case", body=True, errors=(403, 404, 409, 422), id="path"

@@ -29,6 +29,7 @@ from engine.case.consents import withdraw_consent
 from engine.case.diagram import case_diagram
 from engine.case.notes import add_note
 from engine.case.overview import CaseOverview, case_overview
+from engine.case.record import CaseRecord, case_record
 from engine.case.team import assign_role
 from engine.db import WRITE_OPTION
 from engine.db.unit_of_work import in_transaction
@@ -110,12 +111,14 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any) -> ResponseR
     db = db_session()
     services = state().services
 
-    def read() -> CaseOverview:
+    def read() -> tuple[CaseOverview, CaseRecord]:
         overview = case_overview(db, services, g.actor, case_id)
+        found = case_record(db, services, g.actor, case_id, audit=False)  # audited above
         g.unread_notifications = unread_count(db, g.actor)  # the header's, in the same read
-        return overview
+        return overview, found
 
-    overview = in_transaction(db, read)
+    overview, found = in_transaction(db, read)
+    g.case_country = overview.case.host_country  # every time on the page in her zone
     for task in overview.open_tasks:
         task["title"] = task_title(services.cipher, task.pop("row"))
     case = overview.case
@@ -131,6 +134,7 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any) -> ResponseR
             "cases/case.html",
             case=overview.summary,
             overview=overview,
+            record=found,
             notes=overview.notes,
             actions=actions_for(overview.messages, overview.coordinates),
             team=team_rows(case, g.actor.organisation_id, editable, overview.directory),
@@ -189,6 +193,7 @@ def record_event(case_id: str, name: str) -> ResponseReturnValue:
     db = db_session()
     action = ACTIONS.get(name)
     case = visible_case(db, g.actor, case_id)  # 404 for a case the organisation may not see
+    g.case_country = case.host_country
     if action is None:
         abort(404)
     # The form is offered only to whom may send it; what is sent, the engine decides.

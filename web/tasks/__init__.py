@@ -59,6 +59,7 @@ def task_page(task_id: str) -> ResponseReturnValue:
     db = db_session()
     services = state().services
     task = own_task(db, g.actor, task_id)  # 404 for a hidden case, 403 for another's task
+    g.case_country = task.case_file.host_country  # times in her zone
     errors: dict[str, str] = {}
     problem = None
     status = 200
