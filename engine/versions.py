@@ -28,7 +28,7 @@ from engine.bpmn.library import build_bundles, load_directory
 from engine.bpmn.serializer import spec_objects, spec_to_json
 from engine.errors import NotFound
 from engine.models import Case, ProcessVersion
-from forms.registry import load_form
+from forms.registry import load_form, recorded_fields
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ def form_exists(name: str) -> bool:
     except NotFound:
         return False
     return True
+
+
+def field_known(name: str) -> bool:
+    """Whether some form of the library records a value called `name` (a diagram's
+    instructions may show only those, see engine/bpmn/placeholders.py)."""
+    return name in recorded_fields()
 
 
 def model_hash(spec_json: str, start_form: str | None) -> str:
@@ -75,7 +81,7 @@ def deploy_files(
 
     An unchanged model answers with the version it is the same as and changes nothing,
     not even which version is current: going back is `activate`'s, and audited."""
-    bundles = build_bundles(files, form_exists)
+    bundles = build_bundles(files, form_exists, field_known)
     results = []
     for process_id, bundle in sorted(bundles.items()):
         spec_json = spec_to_json(bundle.spec, bundle.subprocess_specs)

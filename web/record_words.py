@@ -15,6 +15,7 @@ from flask import Flask
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from engine.bpmn.placeholders import fill
 from engine.case.record import field_parts
 from engine.errors import NotFound
 from forms.registry import Form, load_form
@@ -79,6 +80,25 @@ def _words(value: Any, field_ui: dict[str, Any], prop: dict[str, Any], orgs: dic
     if _ISO_DATE.match(text):
         return str(format_date(date.fromisoformat(text), "medium"))
     return text
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+
+
+def fill_instructions(text: str, values: dict[str, Any], organisations: dict[str, str]) -> str:
+    """A diagram's instructions with each `{name}` as the case's value in words; a value
+    not recorded yet (or not shown to this reader) says so instead of its name."""
+
+    def words(name: str) -> str:
+        value = values.get(name)
+        if value is None or value == "":
+            return _("(not recorded yet)")
+        shown = service_label(str(value)) if name == "service" else value_words(
+            None, name, value, organisations
+        )
+        return "**" + _MARKDOWN_SPECIAL.sub(r"\\\1", shown) + "**"
+
+    return fill(text, words)
 
 
 def answer_order(form_name: str | None) -> list[str]:

@@ -30,7 +30,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.bpmn import lint
+from engine.bpmn import lint, placeholders
 from engine.bpmn.event_subprocesses import INTERRUPTING
 from engine.errors import InvalidProcess
 
@@ -162,6 +162,7 @@ class _Library:
     bpmn_files: list[str] = field(default_factory=list)
     decision_files: dict[str, str] = field(default_factory=dict)  # decision id -> file
     warnings: dict[str, list[str]] = field(default_factory=dict)  # file -> warnings
+    recorded: set[str] | None = None  # names of values the files record, once asked
 
 
 def _namespace(tree: etree._ElementTree) -> str:
@@ -232,7 +233,10 @@ def _add_files(parser: SpiffBpmnParser, files: Mapping[str, bytes]) -> _Library:
 
 
 def _check_human_tasks(
-    lib: _Library, spec: BpmnProcessSpec, form_exists: Callable[[str], bool] | None
+    lib: _Library,
+    spec: BpmnProcessSpec,
+    form_exists: Callable[[str], bool] | None,
+    field_known: Callable[[str], bool] | None,
 ) -> None:
     for task_spec in spec.task_specs.values():
         if not getattr(task_spec, "manual", False):
@@ -240,6 +244,8 @@ def _check_human_tasks(
         properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
         bpmn_id = getattr(task_spec, "bpmn_id", None) or task_spec.name
         line = _element_line(lib, spec.file, bpmn_id)
+        if field_known is not None:
+            _check_placeholders(lib, task_spec, bpmn_id, spec.file, line, field_known)
         if not task_spec.lane and not properties.get("role_variable"):
             # The spec is serialized with the lane, so the runtime sees the coordinator.
             task_spec.lane = DEFAULT_ROLE
@@ -254,6 +260,43 @@ def _check_human_tasks(
             raise InvalidProcess(
                 f"human task {bpmn_id!r} uses the form {form!r}, which is not in the form library",
                 spec.file,
+                line,
+            )
+
+
+def _recorded_names(lib: _Library) -> set[str]:
+    """Values the library itself records: decision table outputs, multi-instance items
+    and data objects (form fields are known to the caller)."""
+    names: set[str] = set()
+    for tree in lib.trees.values():
+        for path in (
+            "//*[local-name()='output']/@name",
+            "//*[local-name()='inputDataItem']/@name",
+            "//*[local-name()='outputDataItem']/@name",
+            "//*[local-name()='dataObject']/@id",
+        ):
+            names.update(str(n) for n in tree.xpath(path))
+    return names
+
+
+def _check_placeholders(
+    lib: _Library,
+    task_spec: Any,
+    bpmn_id: str,
+    filename: str,
+    line: int | None,
+    field_known: Callable[[str], bool],
+) -> None:
+    """A placeholder in a task's instructions must name a value something records: the
+    page would otherwise show a reader the bare name."""
+    if lib.recorded is None:
+        lib.recorded = _recorded_names(lib)
+    for name in placeholders.names_in(getattr(task_spec, "documentation", None)):
+        if name not in lib.recorded and not field_known(name):
+            raise InvalidProcess(
+                f"the instructions of human task {bpmn_id!r} show {{{name}}}, but no form, "
+                "decision table or data item records a value called that",
+                filename,
                 line,
             )
 
@@ -371,7 +414,9 @@ def _no_executable_process(lib: _Library, filename: str) -> InvalidProcess:
 
 
 def _build_locked(
-    files: Mapping[str, bytes], form_exists: Callable[[str], bool] | None
+    files: Mapping[str, bytes],
+    form_exists: Callable[[str], bool] | None,
+    field_known: Callable[[str], bool] | None,
 ) -> dict[str, ProcessBundle]:
     parser = SpiffBpmnParser(validator=VALIDATOR)
     lib = _add_files(parser, files)
@@ -393,7 +438,7 @@ def _build_locked(
         except Exception as exc:
             raise _as_invalid(exc, lib, process_parser.filename) from None
         for spec in [specs[pid], *subprocess_specs[pid].values()]:
-            _check_human_tasks(lib, spec, form_exists)
+            _check_human_tasks(lib, spec, form_exists, field_known)
         _check_start_form(pid, process_parser, form_exists)
 
     _mark_interrupting_starts(parser)
@@ -422,17 +467,21 @@ def _build_locked(
 
 
 def build_bundles(
-    files: Mapping[str, bytes], form_exists: Callable[[str], bool] | None = None
+    files: Mapping[str, bytes],
+    form_exists: Callable[[str], bool] | None = None,
+    field_known: Callable[[str], bool] | None = None,
 ) -> dict[str, ProcessBundle]:
     """Parse, validate and lint `files`; a bundle for every entry process.
 
     Raises InvalidProcess (with file and, where known, line) for the first problem
     found in any file: nothing in `files` is silently skipped. With `form_exists`,
-    every human task's form (and every start form) must be one it knows.
+    every human task's form (and every start form) must be one it knows; with
+    `field_known`, every `{placeholder}` in a human task's instructions must name a form
+    field it knows or a value the library records.
     """
     with _BUILD_LOCK:
         try:
-            return _build_locked(files, form_exists)
+            return _build_locked(files, form_exists, field_known)
         except InvalidProcess:
             raise
         except Exception as exc:  # a parser bug must still surface as a deploy error

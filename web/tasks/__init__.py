@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from engine.case import read_models
 from engine.case.access import own_task
 from engine.case.diagram import task_instructions
+from engine.case.task_context import task_context
 from engine.case.transactions import claim_task, complete_task, unclaim_task
 from engine.case.worklist import (
     Filters,
@@ -30,6 +31,7 @@ from engine.models import Task
 from forms.registry import load_form
 from web.auth import safe_next
 from web.form_fields import build_fields, posted_data
+from web.record_words import fill_instructions
 from web.state import db_session, state
 from web.task_titles import task_title, task_titles
 
@@ -84,6 +86,10 @@ def task_page(task_id: str) -> ResponseReturnValue:
         values = detail["data"]
     form = load_form(task.form)
     case = task.case_file
+    organisations = list_organisations(db)
+    names = {o.slug: o.name for o in organisations}
+    instructions = task_instructions(case.process_version, task.name)
+    context = task_context(db, services, g.actor, task, instructions)
     return (
         render_template(
             "tasks/task.html",
@@ -91,10 +97,13 @@ def task_page(task_id: str) -> ResponseReturnValue:
             heading=task_title(services.cipher, task),
             case=case,
             form=form,
-            fields=build_fields(form, values, errors, list_organisations(db)),
+            fields=build_fields(form, values, errors, organisations),
+            recorded_answers=values if task.state == "completed" else {},
             errors=errors,
             problem=problem,
-            process_instructions=task_instructions(case.process_version, task.name),
+            process_instructions=fill_instructions(instructions, context.values, names),
+            context=context,
+            organisation_names=names,
         ),
         status,
     )
