@@ -106,7 +106,11 @@ def last_day(due_at: datetime | None, country: str | None = None) -> str:
     if due_at is None:
         return ""
     local = local_time(due_at, country)
-    day = (local - timedelta(microseconds=1)).date() if local.time() == local.time().min else local.date()
+    day = (
+        (local - timedelta(microseconds=1)).date()
+        if local.time() == local.time().min
+        else local.date()
+    )
     return _("until the end of %(day)s", day=format_date(day, "medium"))
 
 

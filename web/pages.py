@@ -14,8 +14,8 @@ from markupsafe import Markup
 
 from web.form_fields import error_links
 from web.labels import init_labels
-from web.record_words import init_record_words
 from web.notification_feed import unread_count
+from web.record_words import init_record_words
 from web.state import db_session, state
 
 ALLOWED_TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "h3", "h4", "blockquote"]

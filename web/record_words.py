@@ -93,8 +93,10 @@ def fill_instructions(text: str, values: dict[str, Any], organisations: dict[str
         value = values.get(name)
         if value is None or value == "":
             return _("(not recorded yet)")
-        shown = service_label(str(value)) if name == "service" else value_words(
-            None, name, value, organisations
+        shown = (
+            service_label(str(value))
+            if name == "service"
+            else value_words(None, name, value, organisations)
         )
         return "**" + _MARKDOWN_SPECIAL.sub(r"\\\1", shown) + "**"
 

@@ -21,7 +21,7 @@ from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
 from engine.case.access import is_coordinator, own_task, visible_case
 from engine.case.consents import RETURN_REFERRAL, record_consent
-from engine.case.profile import encrypt_profile
+from engine.case.profile import alias_key, encrypt_profile
 from engine.case.store import encrypt_state, fresh_workflow, load_workflow, save_workflow
 from engine.case.task_index import sync_tasks
 from engine.case.team import add_team_member
@@ -83,6 +83,7 @@ def open_case(
         session.flush()
         sync_tasks(session, services, case, workflow)
         case.profile = encrypt_profile(services, case.id, workflow)
+        case.alias_key = alias_key(services, workflow)
         case.state = encrypt_state(services, case.id, workflow)
         case.next_timer_at = runtime.next_timer_at(workflow)
         if runtime.is_finished(workflow):

@@ -10,6 +10,7 @@ from engine.case import record as record_reader
 from engine.db.unit_of_work import in_transaction
 from engine.pagination import iso
 from web.api import actor, api, json_body, services
+from web.case_rows import with_facts
 from web.state import db_session
 
 
@@ -27,15 +28,20 @@ def open_case() -> ResponseReturnValue:
 
 @api.get("/cases")
 def list_cases() -> ResponseReturnValue:
+    session = db_session()
+    search = request.args.get("q")
     page = read_models.list_cases(
-        db_session(),
+        session,
         actor(),
         status=request.args.get("status"),
         country=request.args.get("country"),
         limit=request.args.get("limit"),
         cursor=request.args.get("cursor"),
+        search=search,
+        cipher=services().cipher,
     )
-    return jsonify({"items": page.items, "next": page.next})
+    items = with_facts(session, services(), actor(), page.items, services().now(), search)
+    return jsonify({"items": items, "next": page.next})
 
 
 @api.get("/cases/<case_id>")

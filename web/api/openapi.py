@@ -105,7 +105,12 @@ DOCUMENT: dict[str, Any] = {
         },
         "/cases": {
             "get": _op(
-                "Cases the caller may see", errors=(422,), status="query", country="query", **PAGE
+                "Cases the caller may see",
+                errors=(422,),
+                status="query",
+                country="query",
+                q="query",
+                **PAGE,
             ),
             "post": _op("Open a case from the start form", ok=201, body=True, errors=(400, 422)),
         },

@@ -38,6 +38,7 @@ from engine.errors import Conflict, InvalidData, NotFound
 from engine.versions import current_version
 from forms.registry import load_form
 from forms.validation import validate
+from web.case_rows import stage_names, with_facts
 from web.cases.actions import ACTIONS, actions_for, available_actions, open_tasks_of, team_rows
 from web.form_fields import build_fields, error_links, posted_data
 from web.labels import ROLES
@@ -60,11 +61,21 @@ def start_form_name() -> str:
 @cases.get("")
 def case_list() -> ResponseReturnValue:
     status = request.args.get("status") or "open"
+    search = (request.args.get("q") or "").strip()[:80]
+    db, services = db_session(), state().services
     page = read_models.list_cases(
-        db_session(), g.actor, status=status if status != "all" else None, limit=500
+        db,
+        g.actor,
+        status=status if status != "all" else None,
+        limit=500,
+        search=search or None,
+        cipher=services.cipher,
     )
-    items = sorted(page.items, key=lambda c: c["updated_at"] or "", reverse=True)
-    return render_template("cases/list.html", items=items, status=status)
+    rows = with_facts(db, services, g.actor, page.items, services.now(), search)
+    items = sorted(rows, key=lambda c: c["updated_at"] or "", reverse=True)
+    return render_template(
+        "cases/list.html", items=items, status=status, search=search, stages=stage_names(db)
+    )
 
 
 @cases.route("/new", methods=["GET", "POST"])

@@ -30,6 +30,7 @@ from engine.errors import Conflict, InvalidData
 from engine.models import Task
 from forms.registry import load_form
 from web.auth import safe_next
+from web.case_rows import facts_by_case
 from web.form_fields import build_fields, posted_data
 from web.record_words import fill_instructions
 from web.state import db_session, state
@@ -49,6 +50,7 @@ def home() -> ResponseReturnValue:
         "tasks/home.html",
         filters=filters,
         items=[replace(i, title=titles.get(i.id, i.title)) for i in page.items],
+        facts=facts_by_case(db, state().services, g.actor, (i.case_id for i in page.items), now),
         page=page,
         counts=view_counts(db, g.actor, now),
         choices=filter_choices(db, g.actor),
