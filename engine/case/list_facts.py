@@ -16,14 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from engine.audit import Actor
 from engine.case import visibility
 from engine.case.profile import decrypt_profile
 from engine.db.context import Services
 from engine.errors import EngineError
-from engine.models import Case, Deadline, Task
+from engine.models import Case, CaseTeamMember, Deadline, Task
 
 ALERT_TASK = "respond_to_alert"
 
@@ -62,9 +62,36 @@ def case_facts(
     ids = list(dict.fromkeys(case_ids))
     if not ids:
         return {}
-    cases = session.scalars(select(Case).options(defer(Case.state)).where(Case.id.in_(ids)))
+    # Neither the workflow state nor the process version (its spec is large) is needed.
+    cases = session.scalars(
+        select(Case)
+        .options(
+            load_only(
+                Case.id,
+                Case.reference,
+                Case.host_country,
+                Case.stage,
+                Case.status,
+                Case.profile,
+            ),
+            lazyload(Case.process_version),
+            # The policy reads who is on the team, not the organisations' directory rows.
+            selectinload(Case.team).lazyload(CaseTeamMember.organisation),
+        )  # fmt: skip
+        .where(Case.id.in_(ids))
+    )
     tasks: dict[str, list[Task]] = defaultdict(list)
-    for task in session.scalars(select(Task).where(Task.case_id.in_(ids))):
+    # The columns the flags and the access policy read, without the joined organisation,
+    # holder or encrypted data: a page of 50 cases holds hundreds of tasks.
+    light = (
+        load_only(
+            Task.id, Task.case_id, Task.name, Task.role, Task.organisation_id, Task.state,
+            Task.due_at, Task.created_at,
+        ),
+        lazyload(Task.organisation),
+        lazyload(Task.claimed_by),
+    )  # fmt: skip
+    for task in session.scalars(select(Task).options(*light).where(Task.case_id.in_(ids))):
         tasks[task.case_id].append(task)
     deadlines: dict[str, list[Deadline]] = defaultdict(list)
     for deadline in session.scalars(
