@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor, record
@@ -21,6 +21,7 @@ from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
 from engine.case.access import is_coordinator, own_task, visible_case
 from engine.case.consents import RETURN_REFERRAL, record_consent
+from engine.case.drafts import drop_drafts
 from engine.case.profile import alias_key, encrypt_profile
 from engine.case.store import encrypt_state, fresh_workflow, load_workflow, save_workflow
 from engine.case.task_index import sync_tasks
@@ -29,7 +30,7 @@ from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.directory import default_team, organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
-from engine.models import Case, CaseTeamMember, Organisation, Task
+from engine.models import Case, CaseTeamMember, Organisation, Task, User
 from engine.schedule.legal_deadlines import record_deadlines
 from engine.versions import current_version
 from forms.validation import validate
@@ -123,6 +124,7 @@ def complete_task(
         now = services.now()
         task.state, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
         task.data = services.cipher.encrypt(json.dumps(cleaned, default=str).encode(), task.id)
+        drop_drafts(session, task.id)
         record_deadlines(session, case, task, deadlines, properties, now)
         _apply_team_changes(
             session, actor, case, task.name, runtime.task_data(workflow, task.id), now
@@ -171,6 +173,53 @@ def claim_task(session: Session, services: Services, actor: Actor, task_id: str)
             raise Conflict("someone else took this task meanwhile")
         session.refresh(task)
         record(session, actor, "task.claimed", services.now(), task.case_id, task=task.name)
+        return task
+
+    return in_transaction(session, work)
+
+
+def assign_task(
+    session: Session, services: Services, actor: Actor, task_id: str, username: str
+) -> Task:
+    """Give an open task to a named colleague of the actor's organisation; the task must
+    be free or held by the actor."""
+
+    def work() -> Task:
+        task = own_task(session, actor, task_id)
+        _require_open(task, actor)
+        colleague = session.scalar(
+            select(User).where(
+                User.username == username,
+                User.organisation_id == actor.organisation_id,
+                User.active.is_(True),
+            )
+        )
+        if colleague is None:
+            raise InvalidData(
+                "no such colleague", {"assignee": "Choose a colleague of your organisation"}
+            )
+        result = session.execute(
+            update(Task)
+            .where(
+                Task.id == task.id,
+                Task.state == "open",
+                or_(Task.claimed_by_id.is_(None), Task.claimed_by_id == actor.user_id),
+            )
+            .values(claimed_by_id=colleague.id)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("someone else took this task meanwhile")
+        session.refresh(task)
+        record(
+            session,
+            actor,
+            "task.assigned",
+            services.now(),
+            task.case_id,
+            task=task.name,
+            assignee=colleague.username,
+        )
         return task
 
     return in_transaction(session, work)
