@@ -8,6 +8,7 @@ by the same access policy as the case file.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.audit import Actor
 from engine.bpmn import runtime
 from engine.bpmn.placeholders import names_in
+from engine.case.profile import decrypt_profile, languages
 from engine.case.record import Step, case_record
 from engine.case.store import load_workflow
 from engine.case.visibility import case_view
@@ -47,6 +49,8 @@ class TaskContext:
     earlier: list[Step] = field(default_factory=list)
     # What a message reported (e.g. the new information under review): form name → data.
     reported: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Her languages, best first, where the reader may see them: forms start from them.
+    languages: list[str] = field(default_factory=list)
 
 
 def task_context(
@@ -57,12 +61,13 @@ def task_context(
     names = names_in(instructions)
     needed = NEEDS_STEPS.get(task.name, ())
     message = NEEDS_MESSAGE.get(task.name)
-    if not names and not needed and not message:
-        return TaskContext()
     case = task.case_file
     tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)))
     view = case_view(actor, case, tasks)
     context = TaskContext()
+    if view.shows_field("languages"):
+        with contextlib.suppress(EngineError):  # erased: nothing to start from
+            context.languages = languages(decrypt_profile(services, case) or {})
     if names or message:
         data = _task_data(services, task)
         context.values = {n: data.get(n) for n in names if view.shows_field(n)}
