@@ -206,7 +206,7 @@ def _steps(
     steps: list[Step] = []
     done_by = _usernames(session, {t.completed_by_id for t in tasks if t.completed_by_id})
     if view.shows(parts.ABOUT):
-        steps.append(_first_contact(session, case, data, view))
+        steps.append(first_contact_step(session, case, data, view))
     for task in sorted(
         (t for t in tasks if t.state == "completed"),
         key=lambda t: (t.completed_at or t.created_at, t.id),
@@ -240,7 +240,7 @@ def _usernames(session: Session, ids: set[int]) -> dict[int, str]:
     return {user_id: username for user_id, username in rows}
 
 
-def _first_contact(session: Session, case: Case, data: dict[str, Any], view: CaseView) -> Step:
+def first_contact_step(session: Session, case: Case, data: dict[str, Any], view: CaseView) -> Step:
     """The start form is no task: its answers are the case's first data, and who gave
     them is the `case.opened` event."""
     opened = session.execute(

@@ -24,10 +24,11 @@ from flask_babel import gettext as _
 from engine.audit import record
 from engine.case import read_models
 from engine.case import transactions as case_service
-from engine.case.access import is_coordinator, visible_case
+from engine.case.access import can_see_case, is_coordinator, visible_case
 from engine.case.consents import withdraw_consent
 from engine.case.diagram import case_diagram
 from engine.case.notes import add_note
+from engine.case.opened_elsewhere import coordinators_by_country, opened_elsewhere
 from engine.case.overview import CaseOverview, case_overview
 from engine.case.record import CaseRecord, case_record
 from engine.case.team import assign_role
@@ -40,7 +41,7 @@ from forms.registry import load_form
 from forms.validation import validate
 from web.case_rows import stage_names, with_facts
 from web.cases.actions import ACTIONS, actions_for, available_actions, open_tasks_of, team_rows
-from web.form_fields import build_fields, error_links, posted_data
+from web.form_fields import build_fields, error_links, posted_data, with_known_values
 from web.labels import ROLES
 from web.notification_feed import unread_count
 from web.state import db_session, state
@@ -94,6 +95,9 @@ def open_case() -> ResponseReturnValue:
         except InvalidData as error:
             errors, problem, status = error.fields, error.message, 422
         else:
+            if not can_see_case(db, g.actor, case.id):
+                # Opened for a country the opener does not coordinate in: its confirmation.
+                return redirect(url_for("cases.opened_for_another", case_id=case.id))
             flash(
                 _(
                     "Case %(reference)s is open. Its first tasks went to the organisations "
@@ -103,6 +107,11 @@ def open_case() -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("cases.case_page", case_id=case.id))
+    own = g.user.organisation
+    if request.method == "GET":
+        values = with_known_values(form, values, [], own.country)
+    country_field = form.schema.get("properties", {}).get("host_country", {})
+    countries = [str(c) for c in country_field.get("enum", [])]
     return (
         render_template(
             "cases/new.html",
@@ -110,8 +119,27 @@ def open_case() -> ResponseReturnValue:
             fields=build_fields(form, values, errors, list_organisations(db)),
             errors=errors,
             problem=problem,
+            coordinators=coordinators_by_country(db, countries),
+            own_country=own.country,
+            own_roles=own.roles,
         ),
         status,
+    )
+
+
+@cases.get("/<case_id>/opened")
+def opened_for_another(case_id: str) -> ResponseReturnValue:
+    """What the opener of a case for another country sees: the reference, who coordinates
+    it, and the first-contact record it made, until the coordinator takes it over."""
+    db, services = db_session(), state().services
+    opened = in_transaction(db, lambda: opened_elsewhere(db, services, g.actor, case_id))
+    if can_see_case(db, g.actor, case_id):
+        return redirect(url_for("cases.case_page", case_id=case_id))
+    g.case_country = opened.host_country
+    return render_template(
+        "cases/opened.html",
+        opened=opened,
+        organisation_names={o.slug: o.name for o in list_organisations(db)},
     )
 
 
