@@ -97,6 +97,27 @@ def validate(form_name: str, data: object) -> dict[str, Any]:
     return cleaned
 
 
+def validate_field(form_name: str, name: str, value: object) -> Any:
+    """One answer of a form checked on its own (a correction of a recorded value): the
+    cleaned value, or `InvalidData` with the message for `name`."""
+    schema = load_form(form_name).schema
+    prop = schema.get("properties", {}).get(name)
+    if prop is None:
+        raise InvalidData("unknown field", {name: NOT_IN_FORM})
+    single = {
+        "type": "object",
+        "properties": {name: prop},
+        "required": [name],
+        "$defs": schema.get("$defs", {}),
+    }
+    cleaned = _clean({name: value})
+    errors = FormValidator(single, format_checker=FORMAT_CHECKER).iter_errors(cleaned)
+    fields = _field_messages(errors, [name], single)
+    if fields:
+        raise InvalidData("Please check the new value.", fields)
+    return cleaned[name]
+
+
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for key, value in data.items():

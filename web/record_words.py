@@ -16,7 +16,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from engine.bpmn.placeholders import fill
-from engine.case.record import field_parts
+from engine.case.recorded_fields import field_parts
 from engine.errors import NotFound
 from forms.registry import Form, load_form
 from web.labels import country_name, language_label

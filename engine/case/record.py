@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -20,54 +19,21 @@ from sqlalchemy.orm import Session
 
 from engine.audit import Actor, record
 from engine.bpmn.runtime import workflow_data
+from engine.case import corrections
 from engine.case import visibility as parts
+from engine.case.recorded_fields import (
+    ALERT_TASK,
+    SERVICE_TASK,
+    START_FORM,
+    STEP_PARTS,
+    field_part,
+)
 from engine.case.store import load_workflow
 from engine.case.visibility import CaseView, case_view
 from engine.db.context import Services
 from engine.errors import EngineError, NotFound
 from engine.models import AuditEvent, Case, Organisation, Task, User
-from forms.registry import form_names, load_form
-
-START_FORM = "record_first_contact"
-ALERT_TASK = "respond_to_alert"
-SERVICE_TASK = "provide_service"
-
-# Which part of her file each step belongs to; a step not named here is only listed
-# among the completed steps.
-STEP_PARTS: dict[str, str] = {
-    **dict.fromkeys(
-        (START_FORM, "review_identification", "new_information", "child_protection_referral",
-         "appoint_guardian"),
-        parts.ABOUT,
-    ),
-    **dict.fromkeys(
-        ("non_punishment_check", "non_punishment_notice", "inform_rights",
-         "request_reflection_period", "grant_reflection_period", "request_extension",
-         "decide_after_reflection", "apply_residence_permit", "residence_decision", "appeal",
-         "renew_residence_permit"),
-        parts.LEGAL,
-    ),
-    **dict.fromkeys(("assess_needs", SERVICE_TASK, "review_care_plan"), parts.CARE_PLAN),
-    **dict.fromkeys(
-        ("immediate_safety", "police_risk_input", "risk_assessment", "safety_plan",
-         "witness_protection", "procedural_adaptations", "protection_needed"),
-        parts.SAFETY,
-    ),
-    **dict.fromkeys(
-        ("her_decision", "select_return_partner", "referral_consent", "accept_referral",
-         "return_needs_assessment", "arrange_travel", "arrival_reception",
-         "follow_up_3_months", "follow_up_6_months", "integration_support", "transfer_case"),
-        parts.RETURN,
-    ),
-    **dict.fromkeys(
-        ("inform_compensation_rights", "choose_compensation_route", "court_claim",
-         "state_fund_application", "fund_decision"),
-        parts.COMPENSATION,
-    ),
-    ALERT_TASK: parts.ALERTS,
-}  # fmt: skip
-# Values decided by the diagram's decision tables rather than typed into a form.
-DECIDED_FIELDS: dict[str, str] = {"risk_level": parts.SAFETY}
+from forms.registry import load_form
 
 
 @dataclass
@@ -108,6 +74,7 @@ class CaseRecord:
     steps: list[Step]  # completed steps, oldest first, the first contact first
     services: list[OpenItem] = field(default_factory=list)
     alerts: list[OpenItem] = field(default_factory=list)  # open ones first
+    corrections: list[Any] = field(default_factory=list)  # corrections.Correction, oldest first
 
     def latest(self, part: str) -> list[Step]:
         """The newest answer of each step of a part, in the order they were first given."""
@@ -117,26 +84,6 @@ class CaseRecord:
                 newest.pop(step.name, None)
                 newest[step.name] = step
         return list(newest.values())
-
-
-@cache
-def field_parts() -> dict[str, tuple[str, str]]:
-    """Recorded field name → (the form that first asks it, the part it belongs to)."""
-    found: dict[str, tuple[str, str]] = {}
-    for name in [START_FORM, *form_names()]:
-        part = STEP_PARTS.get(name)
-        if part is None:
-            continue
-        for prop in load_form(name).schema.get("properties", {}):
-            found.setdefault(prop, (name, part))
-    return found
-
-
-def field_part(name: str) -> str | None:
-    if name in DECIDED_FIELDS:
-        return DECIDED_FIELDS[name]
-    known = field_parts().get(name)
-    return known[1] if known else None
 
 
 def case_record(
@@ -162,7 +109,15 @@ def case_record(
         for name, value in data.items()
         if (part := field_part(name)) is not None and view.shows(part) and view.shows_field(name)
     }
-    steps = _steps(session, services, actor, view, case, tasks, data)
+    corrected = corrections.corrections_of(session, services, case.id)
+    # The first contact as it was recorded: each corrected value as it was first given.
+    as_given = dict(data)
+    for c in reversed(corrected):
+        if c.old is None:
+            as_given.pop(c.field, None)
+        else:
+            as_given[c.field] = c.old
+    steps = _steps(session, services, actor, view, case, tasks, as_given)
     return CaseRecord(
         case=case,
         view=view,
@@ -170,6 +125,11 @@ def case_record(
         steps=steps,
         services=_open_items(services, view, actor, tasks, SERVICE_TASK, parts.CARE_PLAN),
         alerts=_open_items(services, view, actor, tasks, ALERT_TASK, parts.ALERTS),
+        corrections=[
+            c
+            for c in corrected
+            if (part := field_part(c.field)) and view.shows(part) and view.shows_field(c.field)
+        ],
     )
 
 

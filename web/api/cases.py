@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.case import read_models, transactions
 from engine.case import record as record_reader
+from engine.case.corrections import Correction, correct_value
 from engine.db.unit_of_work import in_transaction
 from engine.pagination import iso
 from web.api import actor, api, json_body, services
@@ -95,5 +98,28 @@ def case_record(case_id: str) -> ResponseReturnValue:
                 }
                 for step in found.steps
             ],
+            "corrections": [correction_json(c) for c in found.corrections],
         }
     )
+
+
+def correction_json(correction: Correction) -> dict[str, Any]:
+    return {
+        "field": correction.field,
+        "old_value": correction.old,
+        "value": correction.new,
+        "reason": correction.reason,
+        "by": correction.by,
+        "at": iso(correction.at),
+    }
+
+
+@api.post("/cases/<case_id>/corrections")
+def correct_recorded_value(case_id: str) -> ResponseReturnValue:
+    body = json_body("field", "value", "reason", required=("field", "value", "reason"))
+    correction = correct_value(
+        db_session(), services(), actor(), case_id, body["field"], body["value"], body["reason"]
+    )
+    response = jsonify(correction_json(correction))
+    response.status_code = 201
+    return response

@@ -4,6 +4,7 @@ case's messages), changing the case team, and the live diagram's data."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -26,6 +27,7 @@ from engine.case import read_models
 from engine.case import transactions as case_service
 from engine.case.access import can_see_case, is_coordinator, visible_case
 from engine.case.consents import withdraw_consent
+from engine.case.corrections import correct_value, correctable_form
 from engine.case.diagram import case_diagram
 from engine.case.notes import add_note
 from engine.case.opened_elsewhere import coordinators_by_country, opened_elsewhere
@@ -368,3 +370,67 @@ def diagram(case_id: str) -> ResponseReturnValue:
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@cases.route("/<case_id>/correct", methods=["GET", "POST"])
+def correct(case_id: str) -> ResponseReturnValue:
+    """The coordinator corrects one recorded value, with a reason; the page says what the
+    correction does not change."""
+    db, services = db_session(), state().services
+    case = visible_case(db, g.actor, case_id)  # 404 for a case the organisation may not see
+    g.case_country = case.host_country
+    if not is_coordinator(case, g.actor):
+        abort(403, _("Only the case coordinator can correct what was recorded."))
+    name = request.values.get("field", "")
+    try:
+        form = load_form(correctable_form(name))
+    except InvalidData:
+        abort(404)
+    found = in_transaction(db, lambda: case_record(db, services, g.actor, case_id))
+    current = found.fields.get(name)
+    errors: dict[str, str] = {}
+    reason = ""
+    status = 200
+    value: Any = current
+    if request.method == "POST":
+        value = posted_data(form.name, request.form).get(name)
+        reason = request.form.get("reason", "")
+        try:
+            correct_value(db, services, g.actor, case_id, name, value, reason)
+        except InvalidData as error:
+            errors, status = error.fields, 422
+        except Conflict as error:
+            flash(error.message, "error")
+            return redirect(url_for("cases.case_page", case_id=case_id))
+        else:
+            flash(_("The correction was recorded; the old value stays in the history."), "success")
+            return redirect(url_for("cases.case_page", case_id=case_id, _anchor="corrections"))
+    single = replace(
+        form,
+        schema={
+            **form.schema,
+            "properties": {name: form.schema["properties"][name]},
+            "required": [],
+        },
+        ui_schema={**form.ui_schema, "order": [name]},
+    )
+    field_errors = {name: errors["value"]} if "value" in errors else {}
+    fields = build_fields(single, {name: value}, field_errors, list_organisations(db))
+    links = error_links(fields, field_errors)
+    if "reason" in errors:
+        links.append(("reason", _("Why is it corrected?"), errors["reason"]))
+    return (
+        render_template(
+            "cases/correct.html",
+            case=case,
+            name=name,
+            form=form,
+            current=current,
+            fields=fields,
+            links=links,
+            errors=errors,
+            reason=reason,
+            organisation_names={o.slug: o.name for o in list_organisations(db)},
+        ),
+        status,
+    )
