@@ -227,7 +227,7 @@ def case_history(
 def history_of(session: Session, case_id: str) -> list[dict[str, Any]]:
     """Who did what, when, oldest first; reads are left out (the caller checked access)."""
     rows = session.execute(
-        select(AuditEvent, User.username, Organisation.slug)
+        select(AuditEvent, User.username, Organisation.slug, Organisation.name)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
         .where(AuditEvent.case_id == case_id, AuditEvent.action.not_like("%.viewed"))
@@ -239,9 +239,10 @@ def history_of(session: Session, case_id: str) -> list[dict[str, Any]]:
             "action": event.action,
             "by": username or "system",
             "organisation": slug,
+            "organisation_name": name,
             "detail": event.detail,
         }
-        for event, username, slug in rows
+        for event, username, slug, name in rows
     ]
 
 

@@ -80,3 +80,17 @@ def test_times_on_the_case_page_carry_the_host_country_zone(
     page = text(client.get(f"/cases/{case_id}"))
     # Opened 2026-01-05 09:00 UTC (the test clock): 10:00 in Stockholm, in winter time.
     assert re.search(r"10:00\W*AM CET", page), "times are shown in Stockholm time, labelled"
+
+
+def test_the_timeline_and_the_drawing_name_organisations_and_roles_in_words(
+    journey: FlaskClient, session: Session
+) -> None:
+    make_user(session, "anna", "se-roks")
+    sign_in(journey, "anna")
+    case_id = open_case_through_the_page(journey)
+    page = text(journey.get(f"/cases/{case_id}"))
+    assert "(se-roks)" not in page
+    assert "(ROKS" in page  # the organisation's name beside who did it
+    xml = journey.get(f"/cases/{case_id}/diagram").get_json()["xml"]
+    assert 'name="ngo_support"' not in xml and 'name="coordinator"' not in xml
+    assert 'name="Case coordinator"' in xml

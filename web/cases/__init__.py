@@ -4,7 +4,9 @@ case's messages), changing the case team, and the live diagram's data."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from html import escape
 from typing import Any
 
 from flask import (
@@ -367,9 +369,25 @@ def diagram(case_id: str) -> ResponseReturnValue:
     data = case_diagram(
         db_session(), state().services, g.actor, case_id, request.args.get("process")
     )
+    if isinstance(data.get("xml"), str):
+        data = {**data, "xml": lanes_in_words(data["xml"])}
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+_LANE_NAME = re.compile(r'(<(?:[A-Za-z0-9_]+:)?lane\b[^>]*?\bname=")([a-z_]+)(")')
+
+
+def lanes_in_words(xml: str) -> str:
+    """The drawing's lanes named as people say them ("Shelter and support"), not by the
+    role codes the engine routes on (the served drawing only; the diagram keeps them)."""
+    return _LANE_NAME.sub(
+        lambda m: (
+            m.group(1) + escape(str(ROLES.get(m.group(2), m.group(2))), quote=True) + m.group(3)
+        ),
+        xml,
+    )
 
 
 @cases.route("/<case_id>/correct", methods=["GET", "POST"])
