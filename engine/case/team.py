@@ -44,7 +44,10 @@ def assign_role(
         if role not in organisation.roles and role not in organisation.default_for:
             raise InvalidData(
                 "organisation does not fill this role",
-                {"organisation": f"{organisation.name} does not work as {ROLE_WORDS.get(role, role)}"},
+                {
+                    "organisation": f"{organisation.name} does not work as "
+                    f"{ROLE_WORDS.get(role, role)}"
+                },
             )
         if role == "coordinator" and organisation.country != case.host_country:
             raise InvalidData(
