@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -86,18 +87,36 @@ class CaseRecord:
         return list(newest.values())
 
 
+@dataclass
+class ReadAlready:
+    """Rows the caller has read for the same page (the case page's overview), so that the
+    file costs no second query for them: the case, all its tasks, its timeline."""
+
+    case: Case
+    tasks: list[Task]
+    history: list[dict[str, Any]]
+
+
 def case_record(
-    session: Session, services: Services, actor: Actor, case_id: str, audit: bool = True
+    session: Session,
+    services: Services,
+    actor: Actor,
+    case_id: str,
+    audit: bool = True,
+    read: ReadAlready | None = None,
 ) -> CaseRecord:
     """Her case file as the actor may see it; NotFound for a case it may not see. The
     read is recorded in the audit trail (in the caller's unit of work) unless the caller
     recorded it already (the case page, which reads the overview too)."""
-    case = session.get(Case, case_id) if isinstance(case_id, str) else None
-    tasks = (
-        list(session.scalars(select(Task).where(Task.case_id == case_id)))
-        if case is not None
-        else []
-    )
+    if read is not None:
+        case, tasks = read.case, read.tasks
+    else:
+        case = session.get(Case, case_id) if isinstance(case_id, str) else None
+        tasks = (
+            list(session.scalars(select(Task).where(Task.case_id == case_id)))
+            if case is not None
+            else []
+        )
     view = case_view(actor, case, tasks) if case is not None else parts.NOTHING
     if case is None or not view.parts:
         raise NotFound("no such case")
@@ -117,7 +136,8 @@ def case_record(
             as_given.pop(c.field, None)
         else:
             as_given[c.field] = c.old
-    steps = _steps(session, services, actor, view, case, tasks, as_given)
+    history = read.history if read is not None else None
+    steps = _steps(session, services, actor, view, case, tasks, as_given, history)
     return CaseRecord(
         case=case,
         view=view,
@@ -162,11 +182,20 @@ def _steps(
     case: Case,
     tasks: list[Task],
     data: dict[str, Any],
+    history: list[dict[str, Any]] | None = None,
 ) -> list[Step]:
     steps: list[Step] = []
-    done_by = _usernames(session, {t.completed_by_id for t in tasks if t.completed_by_id})
+    if history is not None:  # who completed each task, from the timeline already read
+        by_task = {
+            e["detail"].get("task_id"): e["by"]
+            for e in history
+            if e["action"] == "task.completed" and isinstance(e.get("detail"), dict)
+        }
+        done_by = {t.completed_by_id: by_task[t.id] for t in tasks if t.id in by_task}
+    else:
+        done_by = _usernames(session, {t.completed_by_id for t in tasks if t.completed_by_id})
     if view.shows(parts.ABOUT):
-        steps.append(first_contact_step(session, case, data, view))
+        steps.append(first_contact_step(session, case, data, view, history))
     for task in sorted(
         (t for t in tasks if t.state == "completed"),
         key=lambda t: (t.completed_at or t.created_at, t.id),
@@ -200,16 +229,33 @@ def _usernames(session: Session, ids: set[int]) -> dict[int, str]:
     return {user_id: username for user_id, username in rows}
 
 
-def first_contact_step(session: Session, case: Case, data: dict[str, Any], view: CaseView) -> Step:
+def first_contact_step(
+    session: Session,
+    case: Case,
+    data: dict[str, Any],
+    view: CaseView,
+    history: list[dict[str, Any]] | None = None,
+) -> Step:
     """The start form is no task: its answers are the case's first data, and who gave
-    them is the `case.opened` event."""
-    opened = session.execute(
-        select(AuditEvent.at, User.username, Organisation.slug, Organisation.name)
-        .outerjoin(User, User.id == AuditEvent.user_id)
-        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
-        .where(AuditEvent.case_id == case.id, AuditEvent.action == "case.opened")
-        .limit(1)
-    ).first()
+    them is the `case.opened` event (from `history` when the caller has read it)."""
+    opened: Any = None
+    if history is not None:
+        event = next((e for e in history if e["action"] == "case.opened"), None)
+        if event is not None:
+            opened = SimpleNamespace(
+                at=datetime.fromisoformat(event["at"]),
+                username=None if event["by"] == "system" else event["by"],
+                slug=event["organisation"],
+                name=event.get("organisation_name"),
+            )
+    else:
+        opened = session.execute(
+            select(AuditEvent.at, User.username, Organisation.slug, Organisation.name)
+            .outerjoin(User, User.id == AuditEvent.user_id)
+            .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+            .where(AuditEvent.case_id == case.id, AuditEvent.action == "case.opened")
+            .limit(1)
+        ).first()
     form = load_form(START_FORM)
     asked = form.schema.get("properties", {})
     return Step(

@@ -34,7 +34,7 @@ from engine.case.diagram import case_diagram
 from engine.case.notes import add_note
 from engine.case.opened_elsewhere import coordinators_by_country, opened_elsewhere
 from engine.case.overview import CaseOverview, case_overview
-from engine.case.record import CaseRecord, case_record
+from engine.case.record import CaseRecord, ReadAlready, case_record
 from engine.case.team import assign_role
 from engine.db import WRITE_OPTION
 from engine.db.unit_of_work import in_transaction
@@ -156,7 +156,14 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any) -> ResponseR
 
     def read() -> tuple[CaseOverview, CaseRecord]:
         overview = case_overview(db, services, g.actor, case_id)
-        found = case_record(db, services, g.actor, case_id, audit=False)  # audited above
+        found = case_record(
+            db,
+            services,
+            g.actor,
+            case_id,
+            audit=False,  # the overview recorded the view
+            read=ReadAlready(overview.case, overview.tasks, overview.history),
+        )
         g.unread_notifications = unread_count(db, g.actor)  # the header's, in the same read
         return overview, found
 
