@@ -119,6 +119,15 @@ DOCUMENT: dict[str, Any] = {
         "/cases/{id}/record": {
             "get": _op("What has been recorded about her", errors=(404,), id="path")
         },
+        "/cases/{id}/corrections": {
+            "post": _op(
+                "Correct a recorded value, with a reason",
+                ok=201,
+                body=True,
+                errors=(403, 404, 409, 422),
+                id="path",
+            )
+        },
         "/cases/{id}/messages": {
             "post": _op(
                 "Deliver a message to a case", body=True, errors=(403, 404, 409, 422), id="path"
