@@ -91,7 +91,11 @@ def case_facts(
         lazyload(Task.organisation),
         lazyload(Task.claimed_by),
     )  # fmt: skip
-    for task in session.scalars(select(Task).options(*light).where(Task.case_id.in_(ids))):
+    # Open tasks (the flags) and the reader's own (what the policy decides on); other
+    # organisations' finished work says nothing about what this reader may see.
+    mine_or_open = (Task.state == "open") | (Task.organisation_id == actor.organisation_id)
+    query = select(Task).options(*light).where(Task.case_id.in_(ids), mine_or_open)
+    for task in session.scalars(query):
         tasks[task.case_id].append(task)
     deadlines: dict[str, list[Deadline]] = defaultdict(list)
     for deadline in session.scalars(
