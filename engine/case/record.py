@@ -108,6 +108,7 @@ def case_record(
     """Her case file as the actor may see it; NotFound for a case it may not see. The
     read is recorded in the audit trail (in the caller's unit of work) unless the caller
     recorded it already (the case page, which reads the overview too)."""
+    case: Case | None
     if read is not None:
         case, tasks = read.case, read.tasks
     else:
@@ -185,6 +186,7 @@ def _steps(
     history: list[dict[str, Any]] | None = None,
 ) -> list[Step]:
     steps: list[Step] = []
+    done_by: dict[int | None, str]
     if history is not None:  # who completed each task, from the timeline already read
         by_task = {
             e["detail"].get("task_id"): e["by"]
@@ -222,7 +224,7 @@ def _steps(
     return steps
 
 
-def _usernames(session: Session, ids: set[int]) -> dict[int, str]:
+def _usernames(session: Session, ids: set[int | None]) -> dict[int | None, str]:
     if not ids:
         return {}
     rows = session.execute(select(User.id, User.username).where(User.id.in_(ids)))
