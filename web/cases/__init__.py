@@ -100,17 +100,6 @@ def open_case() -> ResponseReturnValue:
         except InvalidData as error:
             errors, problem, status = error.fields, error.message, 422
         else:
-            if not can_see_case(db, g.actor, case.id):
-                # Opened for a country the opener does not coordinate in: its confirmation.
-                return redirect(url_for("cases.opened_for_another", case_id=case.id))
-            flash(
-                _(
-                    "Case %(reference)s is open. Its first tasks went to the organisations "
-                    "on the case team; they are listed below.",
-                    reference=case.reference,
-                ),
-                "success",
-            )
             for organisation in organisations_with_match(db, case.id):
                 flash(
                     _(
@@ -120,6 +109,17 @@ def open_case() -> ResponseReturnValue:
                     ),
                     "warning",
                 )
+            if not can_see_case(db, g.actor, case.id):
+                # Opened where the opener is not on the team: its confirmation, not a 404.
+                return redirect(url_for("cases.opened_for_another", case_id=case.id))
+            flash(
+                _(
+                    "Case %(reference)s is open. Its first tasks went to the organisations "
+                    "on the case team; they are listed below.",
+                    reference=case.reference,
+                ),
+                "success",
+            )
             return redirect(url_for("cases.case_page", case_id=case.id))
     own = g.user.organisation
     if request.method == "GET":
