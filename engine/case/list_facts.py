@@ -73,6 +73,7 @@ def case_facts(
                 Case.stage,
                 Case.status,
                 Case.profile,
+                Case.erased_at,
             ),
             lazyload(Case.process_version),
             # The policy reads who is on the team, not the organisations' directory rows.
