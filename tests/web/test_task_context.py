@@ -31,7 +31,9 @@ RAW_NAME = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
 
 def human_tasks():
-    bundle = build_bundles(load_directory(PROCESSES), form_exists, field_known)["victim_journey"]
+    bundle = build_bundles(load_directory(PROCESSES), form_exists, field_known=field_known)[
+        "victim_journey"
+    ]
     for spec in [bundle.spec, *bundle.subprocess_specs.values()]:
         for task_spec in spec.task_specs.values():
             if getattr(task_spec, "manual", False):
@@ -54,7 +56,7 @@ def test_an_instruction_naming_an_unknown_value_is_refused_at_deploy() -> None:
     source = files["care_plan.bpmn"].decode()
     files["care_plan.bpmn"] = source.replace("{service}", "{servise}").encode()
     with pytest.raises(InvalidProcess) as refused:
-        build_bundles(files, form_exists, field_known)
+        build_bundles(files, form_exists, field_known=field_known)
     assert "{servise}" in str(refused.value)
     assert "care_plan.bpmn" in str(refused.value)
 

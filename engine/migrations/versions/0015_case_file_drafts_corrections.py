@@ -8,7 +8,7 @@
   neither stores the name readable nor decrypts every case's profile.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0011
 Create Date: 2026-12-06 23:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
