@@ -26,6 +26,16 @@ SAMPLE_CASE = {
     "end_date": "2026-03-01",
     "risk_level": "high",
     "service": "safe_housing",
+    "appeal_deadline": "2026-04-01",
+    "requested_end_date": "2026-04-01",
+    "rule_citation": "Utlänningslagen 5 kap. 15 §",
+    "recovery_days": 90,
+    "reason": "no cooperation",
+    "permit_type": "temporary",
+    "valid_until": "2027-01-31",
+    "travel_date": "2026-05-02",
+    "return_country": "LV",
+    "purpose": "safe return",
 }
 RAW_NAME = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
