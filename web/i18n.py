@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, g, request
-from flask_babel import Babel, format_date, format_time, get_locale, ngettext
+from flask_babel import Babel, format_date, format_decimal, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -61,8 +61,20 @@ def init_i18n(app: Flask) -> None:
         iso_datetime=lambda value: date_and_time(_as_datetime(value)) if value else "",
         countdown=countdown,
         due=due_badge,
+        translated=translated,
+        number=lambda value: format_decimal(value) if value is not None else "",
     )
     app.jinja_env.globals.update(html_lang=lambda: str(get_locale() or "en"))
+
+
+def translated(text: str | None) -> str:
+    """A string from a form or a diagram, in the reader's language where the catalogue
+    has it (`make messages` extracts them with web/extractors.py), else as written."""
+    if not text:
+        return ""
+    key = str(text).strip()
+    found = _(key)
+    return str(text) if found == key else found
 
 
 def date_and_time(value: datetime) -> str:
