@@ -24,6 +24,8 @@ from web.auth.second_factor import second_factor_pages
 from web.cases import begin_case_page_as_writer, cases
 from web.errors import register_error_handlers
 from web.i18n import init_i18n
+from web.languages import languages
+from web.leaflets import leaflets
 from web.notifications import notifications
 from web.pages import init_pages
 from web.security import init_security
@@ -66,7 +68,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
     init_pages(app)
     init_static_files(app)
-    for blueprint in (auth, second_factor_pages, tasks, cases, notifications, admin):
+    for blueprint in (
+        auth,
+        second_factor_pages,
+        tasks,
+        cases,
+        notifications,
+        admin,
+        languages,
+        leaflets,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(password_pages)
     register_error_handlers(app)

@@ -1,17 +1,22 @@
 """Languages, dates and countdowns for the pages (Flask-Babel).
 
 Every string a person reads goes through `gettext`; English is complete and the other
-network languages are catalogues in `web/translations/` (`make messages`). The locale is
-the user's own setting when a catalogue exists for it, else the browser's best match.
-Times are shown in the time zone of the user's organisation's country.
+network languages are catalogues in `web/translations/` (`make messages`), compiled to
+the committed `.mo` files. Strings of forms and diagrams are looked up with `translated`.
+The locale is the person's own choice (the switch on every page), else the browser's
+best match, else the language of their organisation's country. Dates and numbers are
+formatted by Babel for it; times are shown in the organisation's country's time zone.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 
-from flask import Flask, g, request
+
+from babel import Locale
+from flask import Flask, g, request, session
 from flask_babel import Babel, format_date, format_decimal, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -31,17 +36,52 @@ TIMEZONES = {
 }
 
 
+# The language of each network country, for a person who has chosen none and whose
+# browser asks for none we have.
+COUNTRY_LOCALES = {
+    "DK": "da",
+    "EE": "et",
+    "FI": "fi",
+    "IS": "is",
+    "LV": "lv",
+    "LT": "lt",
+    "NO": "nb",
+    "SE": "sv",
+}
+# Where a person who is not signed in keeps the language they chose.
+SESSION_LOCALE = "locale"
+
+
+@cache
 def available_locales() -> list[str]:
-    found = {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
-    return ["en", *sorted(found - {"en"})]
+    found = {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo")}
+    return ["en", *(code for code in NETWORK_LOCALES if code in found)]
+
+
+def locale_autonym(code: str) -> str:
+    """"Svenska": each language in the language switch is named in itself."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
 
 
 def select_locale() -> str:
+    """The person's own choice, else the browser's best match, else the language of
+    their organisation's country, else English."""
     available = available_locales()
     user = g.get("user")
     if user is not None and user.locale in available:
         return str(user.locale)
-    return request.accept_languages.best_match(available) or "en"
+    chosen = session.get(SESSION_LOCALE) if user is None else None
+    if chosen in available:
+        return str(chosen)
+    best = request.accept_languages.best_match(available)
+    if best:
+        return str(best)
+    if user is not None:
+        country_locale = COUNTRY_LOCALES.get(user.organisation.country)
+        if country_locale in available:
+            return str(country_locale)
+    return "en"
 
 
 def select_timezone() -> str:
@@ -64,7 +104,10 @@ def init_i18n(app: Flask) -> None:
         translated=translated,
         number=lambda value: format_decimal(value) if value is not None else "",
     )
-    app.jinja_env.globals.update(html_lang=lambda: str(get_locale() or "en"))
+    app.jinja_env.globals.update(
+        html_lang=lambda: str(get_locale() or "en"),
+        interface_languages=lambda: [(code, locale_autonym(code)) for code in available_locales()],
+    )
 
 
 def translated(text: str | None) -> str:
