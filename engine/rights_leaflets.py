@@ -26,10 +26,11 @@ from sqlalchemy.orm import Session
 from engine.directory import list_organisations
 from engine.errors import InvalidData, NotFound
 from engine.models import LeafletText, Organisation
-from engine.settings import PROCESSES_DIR
+from engine.settings import PROJECT_ROOT
 from forms.reference import LANGUAGES
 
-LEAFLETS_DIR = PROCESSES_DIR / "leaflets"
+# Texts, not deployable processes: they stay with the code when NBASSIST_PROCESSES_DIR moves.
+LEAFLETS_DIR = PROJECT_ROOT / "processes" / "leaflets"
 # The order of a leaflet; each text has a heading and a paragraph for every one.
 SECTIONS = ("reflection", "assistance", "return_and_residence", "compensation", "complaints")
 _TEXT_KEYS = ("title", "intro", "contacts_heading", "draft_notice")
@@ -116,9 +117,7 @@ def leaflet(session: Session, country: str, language: str) -> Leaflet:
         contacts_heading=str(text["contacts_heading"]),
         draft_notice=str(text["draft_notice"]),
         contacts=[
-            o
-            for o in list_organisations(session, country)
-            if o.contacts and not o.placeholder
+            o for o in list_organisations(session, country) if o.contacts and not o.placeholder
         ],
     )
 

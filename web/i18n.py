@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-
 from babel import Locale
 from flask import Flask, g, request, session
 from flask_babel import Babel, format_date, format_decimal, format_time, get_locale, ngettext
@@ -59,7 +58,7 @@ def available_locales() -> list[str]:
 
 
 def locale_autonym(code: str) -> str:
-    """"Svenska": each language in the language switch is named in itself."""
+    """ "Svenska": each language in the language switch is named in itself."""
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
 
