@@ -41,8 +41,8 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --sort-by-file -F web/babel.cfg -k _l -c TRANSLATORS: \
 		-o web/translations/messages.pot --project nbassist web forms processes
 	if ls web/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --omit-header --ignore-pot-creation-date; \
-		$(BIN)/pybabel compile --use-fuzzy -d web/translations --statistics; \
+		$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --ignore-pot-creation-date; \
+		$(BIN)/pybabel compile -d web/translations --statistics; \
 	fi
 
 lint: $(STAMP)
