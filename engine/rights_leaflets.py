@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session
 from engine.directory import list_organisations
 from engine.errors import InvalidData, NotFound
 from engine.models import LeafletText, Organisation
-from engine.settings import PROJECT_ROOT
+from engine.settings import PROCESSES_DIR
 from forms.reference import LANGUAGES
 
-# Texts, not deployable processes: they stay with the code when NBASSIST_PROCESSES_DIR moves.
-LEAFLETS_DIR = PROJECT_ROOT / "processes" / "leaflets"
+# Beside the diagrams and the directory (NBASSIST_PROCESSES_DIR in a container).
+LEAFLETS_DIR = PROCESSES_DIR / "leaflets"
 # The order of a leaflet; each text has a heading and a paragraph for every one.
 SECTIONS = ("reflection", "assistance", "return_and_residence", "compensation", "complaints")
 _TEXT_KEYS = ("title", "intro", "contacts_heading", "draft_notice")
