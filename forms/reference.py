@@ -10,10 +10,10 @@ people choosing them are often not native English speakers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
-import langcodes
 import pycountry
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
 # The eight countries of the Nordic Baltic network: the only possible host countries.
 NETWORK_COUNTRIES: tuple[str, ...] = ("DK", "EE", "FI", "IS", "LV", "LT", "NO", "SE")
@@ -313,7 +313,7 @@ _ENGLISH_NAMES = {"bin": "Edo"}
 def _bcp47_tags() -> list[str]:
     """Living ISO 639-3 languages that CLDR names, as BCP 47 tags (the ISO 639-1 code where
     one exists), plus the old ISO 639-1 codes: about 600 choices, not 7,000 unnamed ones."""
-    named = Locale("en").languages
+    named = _cldr_languages("en")
     tags = set(ISO_639_1) | set(COMMON_LANGUAGES)
     for language in pycountry.languages:
         living = getattr(language, "type", None) == "L"
@@ -326,23 +326,53 @@ def _bcp47_tags() -> list[str]:
 
 
 def language_name(tag: str, locale: str = "en") -> str:
-    """The name of language `tag` in `locale` ("ryska" for `ru` in Swedish)."""
-    name = str(langcodes.Language.get(tag).display_name(locale))
-    english = str(Locale("en").languages.get(tag, ""))
-    if tag in _ENGLISH_NAMES and (locale == "en" or name.lower() == english.lower()):
+    """The name of language `tag` in `locale` ("ryska" for `ru` in Swedish): CLDR's, from
+    Babel, else `langcodes`' (loaded only then: its name data takes seconds to import)."""
+    if locale == "en" and tag in _ENGLISH_NAMES:
+        return _ENGLISH_NAMES[tag]
+    name = _cldr_languages(locale).get(tag)
+    if not name:
+        import langcodes
+
+        name = str(langcodes.Language.get(tag).display_name(locale))
+    english = _cldr_languages("en").get(tag, "")
+    if tag in _ENGLISH_NAMES and name.lower() == english.lower():
         return _ENGLISH_NAMES[tag]  # no name of its own in `locale`: the network's English one
-    return name
+    return str(name)
 
 
+@cache
 def autonym(tag: str) -> str:
-    """The language's own name ("русский"), or "" when the code library does not know it."""
-    language = langcodes.Language.get(tag)
-    name = str(language.autonym())
-    return "" if name.lower() == str(language.display_name("en")).lower() else name
+    """The language's own name ("русский"), or "" when neither CLDR nor `langcodes` knows
+    it (e.g. Edo)."""
+    name = _cldr_languages(tag).get(tag) if _is_locale(tag) else None
+    if not name:
+        import langcodes
+
+        name = str(langcodes.Language.get(tag).autonym())
+    return "" if name.lower() == _cldr_languages("en").get(tag, tag).lower() else str(name)
+
+
+@cache
+def _cldr_languages(locale: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(locale).languages)
+    except (ValueError, UnknownLocaleError):
+        return {}
+
+
+def _is_locale(tag: str) -> bool:
+    try:
+        Locale.parse(tag)
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
 
 
 # BCP 47 tag → English name: the codes every `#/$defs/language` accepts.
-LANGUAGES: dict[str, str] = {tag: language_name(tag) for tag in _bcp47_tags()}
+LANGUAGES: dict[str, str] = {
+    tag: _ENGLISH_NAMES.get(tag) or _cldr_languages("en").get(tag) or tag for tag in _bcp47_tags()
+}
 
 
 def labels_by_name(names: Mapping[str, str], codes: Iterable[str] | None = None) -> dict[str, str]:

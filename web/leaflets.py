@@ -51,11 +51,7 @@ def _home_country() -> str:
 def leaflet_list() -> ResponseReturnValue:
     country = request.args.get("country", "").upper()
     if country not in NETWORK_COUNTRIES:
-        country = (
-            g.user.organisation.country
-            if g.user.organisation.country in NETWORK_COUNTRIES
-            else "SE"
-        )
+        country = _home_country()
     wanted = [code for code in request.args.getlist("for") if code]
     return render_template(
         "leaflets/list.html",
