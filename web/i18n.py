@@ -76,6 +76,11 @@ def select_locale() -> str:
     best = request.accept_languages.best_match(available)
     if best:
         return str(best)
+    # Norwegian browsers often ask for "no" or "nn" only; Bokmål is what we have.
+    if "nb" in available and any(
+        tag.split("-")[0].lower() in ("no", "nn") for tag, _q in request.accept_languages
+    ):
+        return "nb"
     if user is not None:
         country_locale = COUNTRY_LOCALES.get(user.organisation.country)
         if country_locale in available:

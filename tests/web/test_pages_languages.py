@@ -98,6 +98,11 @@ def test_without_a_choice_or_a_browser_language_her_organisations_country_decide
     assert "Tavi uzdevumi" in text(client.get("/", headers={"Accept-Language": ""}))
 
 
+def test_a_norwegian_browser_asking_for_no_gets_bokmal(client: FlaskClient) -> None:
+    page = text(client.get("/sign-in", headers={"Accept-Language": "no-NO,no;q=0.9"}))
+    assert '<html lang="nb">' in page and "Logg inn" in page
+
+
 def test_an_unknown_language_changes_nothing(client: FlaskClient, session: Session) -> None:
     make_user(session, "anna", "se-roks")
     sign_in(client, "anna")
