@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import cache
 
+import langcodes
 import pycountry
 from babel import Locale, UnknownLocaleError
 
@@ -327,14 +328,10 @@ def _bcp47_tags() -> list[str]:
 
 def language_name(tag: str, locale: str = "en") -> str:
     """The name of language `tag` in `locale` ("ryska" for `ru` in Swedish): CLDR's, from
-    Babel, else `langcodes`' (loaded only then: its name data takes seconds to import)."""
+    Babel, else `langcodes`'."""
     if locale == "en" and tag in _ENGLISH_NAMES:
         return _ENGLISH_NAMES[tag]
-    name = _cldr_languages(locale).get(tag)
-    if not name:
-        import langcodes
-
-        name = str(langcodes.Language.get(tag).display_name(locale))
+    name = _cldr_languages(locale).get(tag) or str(langcodes.Language.get(tag).display_name(locale))
     english = _cldr_languages("en").get(tag, "")
     if tag in _ENGLISH_NAMES and name.lower() == english.lower():
         return _ENGLISH_NAMES[tag]  # no name of its own in `locale`: the network's English one
@@ -343,14 +340,11 @@ def language_name(tag: str, locale: str = "en") -> str:
 
 @cache
 def autonym(tag: str) -> str:
-    """The language's own name ("русский"), or "" when neither CLDR nor `langcodes` knows
-    it (e.g. Edo)."""
-    name = _cldr_languages(tag).get(tag) if _is_locale(tag) else None
-    if not name:
-        import langcodes
-
-        name = str(langcodes.Language.get(tag).autonym())
-    return "" if name.lower() == _cldr_languages("en").get(tag, tag).lower() else str(name)
+    """The language's own name ("русский"), or "" when the code library does not know it
+    (e.g. Edo). `langcodes` holds all of them in one table, where Babel would load a
+    locale's data for each language."""
+    name = str(langcodes.Language.get(tag).autonym())
+    return "" if name.lower() == _cldr_languages("en").get(tag, tag).lower() else name
 
 
 @cache
@@ -359,14 +353,6 @@ def _cldr_languages(locale: str) -> dict[str, str]:
         return dict(Locale.parse(locale).languages)
     except (ValueError, UnknownLocaleError):
         return {}
-
-
-def _is_locale(tag: str) -> bool:
-    try:
-        Locale.parse(tag)
-    except (ValueError, UnknownLocaleError):
-        return False
-    return True
 
 
 # BCP 47 tag → English name: the codes every `#/$defs/language` accepts.
