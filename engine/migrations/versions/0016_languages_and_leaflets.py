@@ -7,7 +7,7 @@
 - `leaflet_text`: the rights leaflet in languages an administrator added.
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0011
 Create Date: 2026-12-06 23:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0013"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
