@@ -24,7 +24,7 @@ from engine.case.access import CONSENT_ROLES, sees_case
 from engine.case.consents import ConsentView, consents_for_case, status_of
 from engine.case.diagram import messages_in, process_names
 from engine.case.notes import CaseNote, notes_of
-from engine.case.profile import decrypt_profile, languages, profile_of
+from engine.case.profile import decrypt_profile, languages, languages_note, profile_of
 from engine.case.service_status import ServiceStatus, service_statuses
 from engine.case.store import load_workflow
 from engine.country_rules import CountryRule, rules_of_version, unconfirmed_rule_for
@@ -33,6 +33,7 @@ from engine.directory import list_organisations
 from engine.errors import EngineError, NotFound
 from engine.models import Case, Deadline, Organisation, Task
 
+RIGHTS_TASK = "inform_rights"
 NETWORK_STANDARD = timedelta(days=90)  # "at least 3 months, better 6"
 REFLECTION_END = "reflection_period_end"
 # Timeline events that name an organisation by its slug: the page shows its name.
@@ -69,6 +70,11 @@ class CaseOverview:
     # The directory, read only when the page needs it: the coordinator's team choices,
     # or organisation names for team changes in the timeline.
     directory: list[Organisation] = field(default_factory=list)
+    # Her own words about her languages (a dialect, a language not in the list).
+    languages_note: str = ""
+    # Each rights information session the viewer may see: when, the leaflet version and
+    # language she received, the language used and whether an interpreter was there.
+    rights_sessions: list[dict[str, Any]] = field(default_factory=list)
     # The country rule that applies to her today, when an administrator has not confirmed it.
     rule_to_confirm: CountryRule | None = None
     # Where each service of her care plan stands (planned, in progress, provided, …).
@@ -90,6 +96,7 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
     )
     consents = consents_for_case(session, case.id)
     team_changed = any(event["action"] in TEAM_EVENTS for event in history)
+    spoken, note = _languages(services, case, _shared_fields(case, actor, consents))
     open_tasks = sorted(
         (t for t in tasks if t.state == "open"),
         key=lambda t: (t.due_at is None, t.due_at or now, t.created_at),
@@ -127,7 +134,8 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
             for t in open_tasks
         ],
         deadlines=_deadlines(services, deadlines, tasks),
-        languages=_languages(services, case, _shared_fields(case, actor, consents)),
+        languages=spoken,
+        languages_note=note,
         history=history,
         task_titles={t.name: t.title for t in tasks},
         coordinates=coordinates,
@@ -140,6 +148,7 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
             if (coordinates and case.status == "open") or team_changed
             else []
         ),
+        rights_sessions=_rights_sessions(services, actor, tasks, coordinates),
     )
 
 
@@ -170,16 +179,49 @@ def _shared_fields(case: Case, actor: Actor, consents: list[Any]) -> set[str] | 
     }
 
 
-def _languages(services: Services, case: Case, limit: set[str] | None) -> list[str]:
+def _languages(services: Services, case: Case, limit: set[str] | None) -> tuple[list[str], str]:
     if limit is not None and "languages" not in limit:
-        return []  # she did not agree to share them with this organisation
+        return [], ""  # she did not agree to share them with this organisation
     try:
         profile = decrypt_profile(services, case)
         if profile is None:  # saved before profiles: read the workflow this once more
             profile = profile_of(load_workflow(services, case))
     except EngineError:
-        return []
-    return languages(profile)
+        return [], ""
+    return languages(profile), languages_note(profile)
+
+
+def _rights_sessions(
+    services: Services, actor: Actor, tasks: list[Task], coordinates: bool
+) -> list[dict[str, Any]]:
+    """Completed `inform_rights` tasks, newest first, from each task's own submitted data
+    (the workflow keeps only the latest session's answers). The coordinator sees all;
+    another organisation only the sessions it recorded."""
+    sessions = []
+    for task in tasks:
+        if task.name != RIGHTS_TASK or task.state != "completed" or not task.data:
+            continue
+        if not coordinates and task.organisation_id != actor.organisation_id:
+            continue
+        try:
+            data = services.cipher.decrypt_json(task.data, task.id)
+        except (EngineError, ValueError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        sessions.append(
+            {
+                "at": task.completed_at,
+                "language": data.get("language"),
+                "interpreter_used": data.get("interpreter_used"),
+                "leaflet_version": data.get("leaflet_version"),
+                "leaflet_language": data.get("leaflet_language"),
+                "topics": data.get("topics") or [],
+            }
+        )
+    return sorted(
+        sessions, key=lambda item: item["at"].timestamp() if item["at"] else 0.0, reverse=True
+    )
 
 
 def _deadlines(

@@ -17,6 +17,7 @@ from engine.models import (
     CaseTeamMember,
     Consent,
     Deadline,
+    LeafletText,
     LegalHold,
     LoginAttempt,
     Note,
@@ -24,6 +25,7 @@ from engine.models import (
     OutboxMail,
     Reminder,
     RetentionRule,
+    ReviewedMessage,
     ReviewEntry,
     Task,
     TaskDraft,
@@ -57,5 +59,7 @@ CASE_TABLES = (
     AuditHead,
     ApiToken,
     UserSession,
+    ReviewedMessage,
+    LeafletText,
     User,
 )
