@@ -1,0 +1,197 @@
+"""Migrating running cases to another version of their process: a dry run says per case
+whether it can move and why not, the safe ones move in one action keeping their tasks and
+their timers' fire times, and a migrated case goes back while it has not moved on.
+
+Each test deploys the reflection diagram under a process id of its own, because the
+process library outlives a test."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine import versions
+from engine.audit import Actor
+from engine.case import migration
+from engine.db import make_sessionmaker
+from engine.errors import Conflict
+from engine.models import AuditEvent, Case
+from tests.factories.database import DATA, START
+from tests.factories.scheduler import (
+    complete,
+    fresh,
+    open_case,
+    open_task,
+    run_tick,
+    staff,
+)
+
+REFLECTION = (DATA / "migration_reflection.bpmn").read_bytes()
+ADMIN = Actor(user_id=None, organisation_id=None, username="admin-anna")
+THIRTY_DAYS = START + timedelta(days=30)
+
+# Version 2 adds a care plan step after the reflection period.
+CARE_PLAN_ADDED = (
+    b'<bpmn:sequenceFlow id="f_decide" sourceRef="join" targetRef="her_decision"/>',
+    b'<bpmn:sequenceFlow id="f_decide" sourceRef="join" targetRef="plan_care"/>'
+    b'<bpmn:userTask id="plan_care" name="Plan her care"><bpmn:extensionElements>'
+    b'<spiffworkflow:properties><spiffworkflow:property name="form" value="inform_rights"/>'
+    b"</spiffworkflow:properties></bpmn:extensionElements>"
+    b"<bpmn:incoming>f_decide</bpmn:incoming><bpmn:outgoing>f_planned</bpmn:outgoing>"
+    b"</bpmn:userTask>"
+    b'<bpmn:sequenceFlow id="f_planned" sourceRef="plan_care" targetRef="her_decision"/>',
+)
+CARE_PLAN_LANE = (
+    b"<bpmn:flowNodeRef>her_decision</bpmn:flowNodeRef>",
+    b"<bpmn:flowNodeRef>her_decision</bpmn:flowNodeRef><bpmn:flowNodeRef>plan_care</bpmn:flowNodeRef>",
+)
+INCOMING = (b"<bpmn:incoming>f_decide</bpmn:incoming>\n      <bpmn:outgoing>f_end", b"<bpmn:incoming>f_planned</bpmn:incoming>\n      <bpmn:outgoing>f_end")
+# Version 3 drops immediate safety: a case waiting for it cannot move.
+SAFETY_REMOVED = (
+    b'<bpmn:sequenceFlow id="f_safety" sourceRef="split" targetRef="immediate_safety"/>',
+    b'<bpmn:sequenceFlow id="f_safety" sourceRef="split" targetRef="join"/>',
+)
+
+
+def variant(process_id: str, *replacements: tuple[bytes, bytes]) -> dict[str, bytes]:
+    text = REFLECTION.replace(b'id="migration_reflection"', f'id="{process_id}"'.encode(), 1)
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return {f"{process_id}.bpmn": text}
+
+
+def without_safety(process_id: str) -> dict[str, bytes]:
+    [(name, text)] = variant(process_id, SAFETY_REMOVED).items()
+    start = text.index(b'<bpmn:userTask id="immediate_safety"')
+    end = text.index(b"</bpmn:userTask>", start) + len(b"</bpmn:userTask>")
+    text = text[:start] + text[end:]
+    text = text.replace(b"<bpmn:flowNodeRef>immediate_safety</bpmn:flowNodeRef>", b"")
+    text = text.replace(b'<bpmn:sequenceFlow id="f_safety_done" sourceRef="immediate_safety" targetRef="join"/>', b"")
+    text = text.replace(b"<bpmn:incoming>f_safety_done</bpmn:incoming>", b"<bpmn:incoming>f_safety</bpmn:incoming>")
+    return {name: text}
+
+
+def deploy(session, files: dict[str, bytes], minutes: int = 0) -> versions.Deployed:
+    [deployed] = versions.deploy_files(session, files, START + timedelta(minutes=minutes), ADMIN)
+    session.commit()
+    return deployed
+
+
+def selection(process_id: str, target: int = 2, **narrowed: str) -> migration.Selection:
+    return migration.Selection(process_id, 1, target, **narrowed)
+
+
+def fresh_sessions(session):
+    return make_sessionmaker(session.get_bind())
+
+
+@pytest.fixture
+def coordinator(session):
+    """Of se-roks, which both coordinates and gives ngo support in Sweden."""
+    return staff(session, "coordinator", "se-roks")
+
+
+def test_a_case_waiting_on_its_reflection_timer_migrates_and_keeps_its_fire_time(
+    session, services, coordinator
+):
+    deploy(session, variant("mig_keep"))
+    case = open_case(session, services, coordinator, process_id="mig_keep")
+    safety = open_task(session, case, "immediate_safety")
+    deploy(session, variant("mig_keep", CARE_PLAN_ADDED, CARE_PLAN_LANE, INCOMING), minutes=1)
+
+    [dry] = migration.plan(session, services, selection("mig_keep"))
+    [done] = migration.migrate(session, services, ADMIN, selection("mig_keep"))
+
+    moved = fresh(session).get(Case, case.id)
+    assert dry.safe and done.migrated
+    assert moved.process_version.version == 2
+    assert moved.next_timer_at == THIRTY_DAYS
+    assert open_task(session, case, "immediate_safety").id == safety.id
+    # The case runs on version 2: after safety and the timer comes the added step.
+    complete(session, services, coordinator, moved, "immediate_safety")
+    assert run_tick(fresh_sessions(session), services, THIRTY_DAYS).timers == [case.reference]
+    assert open_task(session, case, "plan_care").title == "Plan her care"
+
+
+def test_a_case_whose_ready_task_the_new_version_drops_is_reported_and_not_migrated(
+    session, services, coordinator
+):
+    deploy(session, variant("mig_unsafe"))
+    case = open_case(session, services, coordinator, process_id="mig_unsafe")
+    deploy(session, without_safety("mig_unsafe"), minutes=1)
+
+    [dry] = migration.plan(session, services, selection("mig_unsafe"))
+    [done] = migration.migrate(session, services, ADMIN, selection("mig_unsafe"))
+
+    assert not dry.safe
+    assert dry.reasons == (
+        "the ready task 'immediate_safety' (Arrange immediate safety) is not in version 2",
+    )
+    assert not done.migrated and done.reasons == dry.reasons
+    assert fresh(session).get(Case, case.id).process_version.version == 1
+
+
+def test_only_the_safe_cases_move_when_all_on_a_version_are_chosen(session, services, coordinator):
+    deploy(session, variant("mig_mixed"))
+    waiting = open_case(session, services, coordinator, process_id="mig_mixed")
+    past_safety = open_case(session, services, coordinator, process_id="mig_mixed")
+    complete(session, services, coordinator, past_safety, "immediate_safety")
+    deploy(session, without_safety("mig_mixed"), minutes=1)
+
+    results = migration.migrate(session, services, ADMIN, selection("mig_mixed"))
+
+    by_reference = {r.reference: r for r in results}
+    assert by_reference[past_safety.reference].migrated
+    assert not by_reference[waiting.reference].migrated
+    assert fresh(session).get(Case, waiting.id).process_version.version == 1
+    assert fresh(session).get(Case, past_safety.id).process_version.version == 2
+
+
+def test_reverting_puts_the_case_back_on_its_version_with_its_timer(
+    session, services, coordinator
+):
+    deploy(session, variant("mig_revert"))
+    case = open_case(session, services, coordinator, process_id="mig_revert")
+    deploy(session, variant("mig_revert", CARE_PLAN_ADDED, CARE_PLAN_LANE, INCOMING), minutes=1)
+    migration.migrate(session, services, ADMIN, selection("mig_revert"))
+
+    migration.revert(session, services, ADMIN, case.reference)
+
+    back = fresh(session).get(Case, case.id)
+    assert back.process_version.version == 1 and back.next_timer_at == THIRTY_DAYS
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
+    ).all()
+    assert actions[-2:] == ["case.migrated", "case.migration_reverted"]
+    complete(session, services, coordinator, back, "immediate_safety")
+    assert run_tick(fresh_sessions(session), services, THIRTY_DAYS).timers == [case.reference]
+    assert open_task(session, case, "her_decision")  # version 1's next step, not plan_care
+
+
+def test_a_migrated_case_that_moved_on_can_no_longer_go_back(session, services, coordinator):
+    deploy(session, variant("mig_moved_on"))
+    case = open_case(session, services, coordinator, process_id="mig_moved_on")
+    deploy(session, variant("mig_moved_on", CARE_PLAN_ADDED, CARE_PLAN_LANE, INCOMING), minutes=1)
+    migration.migrate(session, services, ADMIN, selection("mig_moved_on"))
+    complete(session, services, coordinator, case, "immediate_safety")
+
+    with pytest.raises(Conflict, match="moved on since its migration"):
+        migration.revert(session, services, ADMIN, case.reference)
+    assert fresh(session).get(Case, case.id).process_version.version == 2
+
+
+def test_one_case_can_be_chosen_by_its_reference(session, services, coordinator):
+    deploy(session, variant("mig_one"))
+    chosen = open_case(session, services, coordinator, process_id="mig_one")
+    other = open_case(session, services, coordinator, process_id="mig_one")
+    deploy(session, variant("mig_one", CARE_PLAN_ADDED, CARE_PLAN_LANE, INCOMING), minutes=1)
+
+    results = migration.migrate(
+        session, services, ADMIN, selection("mig_one", reference=chosen.reference.lower())
+    )
+
+    assert [r.reference for r in results if r.migrated] == [chosen.reference]
+    assert fresh(session).get(Case, other.id).process_version.version == 1
