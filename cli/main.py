@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cli import accounts
+from cli import accounts, migrations
 from engine import audit, directory, versions
 from engine.accounts import second_factor, users
 from engine.audit import Actor
@@ -323,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = procs.add_parser("deploy")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_processes_deploy)
+    migrations.add_commands(procs)
 
     sched = sub.add_parser("scheduler", help="timers, reminders, escalations").add_subparsers(
         dest="action", required=True
