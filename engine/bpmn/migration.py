@@ -82,7 +82,9 @@ def check(
     reasons: list[str] = []
     for workflow, new in _workflows(wf, spec, subprocess_specs):
         if new is None:
-            reasons.append(f"the case is inside {workflow.spec.name!r}, which {target} does not have")
+            reasons.append(
+                f"the case is inside {workflow.spec.name!r}, which {target} does not have"
+            )
             continue
         for task in workflow.tasks.values():
             element = new.task_specs.get(task.task_spec.name)
@@ -117,7 +119,10 @@ def migrate(
     for workflow, new in _workflows(wf, spec, subprocess_specs):
         assert new is not None  # check() said so
         for task in list(workflow.tasks.values()):
-            if task.has_state(TaskState.FINISHED_MASK) and task.task_spec.name not in new.task_specs:
+            if (
+                task.has_state(TaskState.FINISHED_MASK)
+                and task.task_spec.name not in new.task_specs
+            ):
                 _take_out(task)
         workflow.spec = new
         for task in workflow.tasks.values():

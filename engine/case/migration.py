@@ -67,9 +67,7 @@ class CasePlan:
 
 def _versions(session: Session, selection: Selection) -> tuple[ProcessVersion, ProcessVersion]:
     if selection.source == selection.target:
-        raise InvalidData(
-            "the cases are already on that version", {"to": "Choose another version"}
-        )
+        raise InvalidData("the cases are already on that version", {"to": "Choose another version"})
     source = find_version(session, selection.process_id, selection.source)
     target = find_version(session, selection.process_id, selection.target)
     return source, target
@@ -233,7 +231,9 @@ def revert(session: Session, services: Services, actor: Actor, reference: str) -
         set_committed_value(case, "process_version", previous)
         set_committed_value(case, "state", case.previous_state)
         workflow = load_workflow(services, case)
-        save_workflow(session, services, case, workflow, case.revision, process_version_id=previous.id)
+        save_workflow(
+            session, services, case, workflow, case.revision, process_version_id=previous.id
+        )
         _retitle_open_tasks(session, case, workflow)
         record(
             session,

@@ -47,7 +47,10 @@ CARE_PLAN_LANE = (
     b"<bpmn:flowNodeRef>her_decision</bpmn:flowNodeRef>",
     b"<bpmn:flowNodeRef>her_decision</bpmn:flowNodeRef><bpmn:flowNodeRef>plan_care</bpmn:flowNodeRef>",
 )
-INCOMING = (b"<bpmn:incoming>f_decide</bpmn:incoming>\n      <bpmn:outgoing>f_end", b"<bpmn:incoming>f_planned</bpmn:incoming>\n      <bpmn:outgoing>f_end")
+INCOMING = (
+    b"<bpmn:incoming>f_decide</bpmn:incoming>\n      <bpmn:outgoing>f_end",
+    b"<bpmn:incoming>f_planned</bpmn:incoming>\n      <bpmn:outgoing>f_end",
+)
 # Version 3 drops immediate safety: a case waiting for it cannot move.
 SAFETY_REMOVED = (
     b'<bpmn:sequenceFlow id="f_safety" sourceRef="split" targetRef="immediate_safety"/>',
@@ -69,8 +72,13 @@ def without_safety(process_id: str) -> dict[str, bytes]:
     end = text.index(b"</bpmn:userTask>", start) + len(b"</bpmn:userTask>")
     text = text[:start] + text[end:]
     text = text.replace(b"<bpmn:flowNodeRef>immediate_safety</bpmn:flowNodeRef>", b"")
-    text = text.replace(b'<bpmn:sequenceFlow id="f_safety_done" sourceRef="immediate_safety" targetRef="join"/>', b"")
-    text = text.replace(b"<bpmn:incoming>f_safety_done</bpmn:incoming>", b"<bpmn:incoming>f_safety</bpmn:incoming>")
+    text = text.replace(
+        b'<bpmn:sequenceFlow id="f_safety_done" sourceRef="immediate_safety" targetRef="join"/>',
+        b"",
+    )
+    text = text.replace(
+        b"<bpmn:incoming>f_safety_done</bpmn:incoming>", b"<bpmn:incoming>f_safety</bpmn:incoming>"
+    )
     return {name: text}
 
 
@@ -150,9 +158,7 @@ def test_only_the_safe_cases_move_when_all_on_a_version_are_chosen(session, serv
     assert fresh(session).get(Case, past_safety.id).process_version.version == 2
 
 
-def test_reverting_puts_the_case_back_on_its_version_with_its_timer(
-    session, services, coordinator
-):
+def test_reverting_puts_the_case_back_on_its_version_with_its_timer(session, services, coordinator):
     deploy(session, variant("mig_revert"))
     case = open_case(session, services, coordinator, process_id="mig_revert")
     deploy(session, variant("mig_revert", CARE_PLAN_ADDED, CARE_PLAN_LANE, INCOMING), minutes=1)
