@@ -136,6 +136,7 @@ def case_summary(
         "created_at": iso(case.created_at),
         "updated_at": iso(case.updated_at),
         "closed_at": iso(case.closed_at),
+        "test": case.is_test,
     }
 
 

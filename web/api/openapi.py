@@ -107,7 +107,13 @@ DOCUMENT: dict[str, Any] = {
             "get": _op(
                 "Cases the caller may see", errors=(422,), status="query", country="query", **PAGE
             ),
-            "post": _op("Open a case from the start form", ok=201, body=True, errors=(400, 422)),
+            "post": _op(
+                "Open a case from the start form; an administrator naming a `process` (and "
+                "optionally its `version`) starts a test case on it",
+                ok=201,
+                body=True,
+                errors=(400, 403, 404, 422),
+            ),
         },
         "/cases/{id}": {"get": _op("A case", errors=(404,), id="path")},
         "/cases/{id}/history": {"get": _op("A case's timeline", errors=(404,), id="path")},
