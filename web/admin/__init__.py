@@ -34,6 +34,7 @@ from engine.versions import Deployed, deploy_files, latest_version, list_version
 from web.admin.accounts import account_pages
 from web.admin.case_migration import migration_pages
 from web.admin.process_versions import version_pages
+from web.admin.test_cases import test_case_pages
 from web.admin.uploads import (
     DeployError,
     UploadRefused,
@@ -48,6 +49,7 @@ admin = Blueprint("admin", __name__, url_prefix="/admin")
 admin.register_blueprint(version_pages)  # versions and quarantine
 admin.register_blueprint(account_pages)  # the people who sign in
 admin.register_blueprint(migration_pages)  # running cases to another version
+admin.register_blueprint(test_case_pages)  # trying a version before it goes live
 
 
 @admin.before_request
