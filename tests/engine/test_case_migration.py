@@ -18,6 +18,8 @@ from engine.case import migration
 from engine.db import make_sessionmaker
 from engine.errors import Conflict
 from engine.models import AuditEvent, Case
+from engine.settings import PROCESSES_DIR
+from tests.factories.case_walker import Walker
 from tests.factories.database import DATA, START
 from tests.factories.scheduler import (
     complete,
@@ -201,3 +203,39 @@ def test_one_case_can_be_chosen_by_its_reference(session, services, coordinator)
 
     assert [r.reference for r in results if r.migrated] == [chosen.reference]
     assert fresh(session).get(Case, other.id).process_version.version == 1
+
+
+def test_a_journey_case_inside_its_called_reflection_period_migrates_with_its_timer(
+    session, services
+):
+    """The real journey: a case waits on the reflection period's end timer inside a called
+    process while its care plan runs; a version with a changed due time takes it over."""
+    journey = (PROCESSES_DIR / "victim_journey.bpmn").read_bytes()
+    renamed = {
+        "victim_journey.bpmn": journey.replace(b'id="victim_journey"', b'id="mig_journey"', 1)
+    }
+    versions.deploy_directory(session, PROCESSES_DIR, START, ADMIN, extra=renamed)
+    session.commit()
+    walker = Walker(session, services, process_id="mig_journey")
+    walker.complete("request_reflection_period")
+    walker.complete(
+        "grant_reflection_period", granted=True, start_date="2026-01-05", end_date="2026-02-04"
+    )
+    before = fresh(session).get(Case, walker.case.id)
+    timer_at, open_before = before.next_timer_at, walker.names()
+    identification = (PROCESSES_DIR / "identification.bpmn").read_bytes()
+    changed = identification.replace(b'name="due" value="P7D"', b'name="due" value="P5D"', 1)
+    versions.deploy_directory(
+        session, PROCESSES_DIR, START, ADMIN, extra={**renamed, "identification.bpmn": changed}
+    )
+    session.commit()
+
+    [done] = migration.migrate(session, services, ADMIN, selection("mig_journey"))
+
+    moved = fresh(session).get(Case, walker.case.id)
+    assert done.migrated, done.reasons
+    assert moved.process_version.version == 2
+    assert timer_at is not None and moved.next_timer_at == timer_at
+    assert walker.names() == open_before
+    walker.fire_timers(days=31)  # the period ends on the new version: her decision is next
+    assert "decide_after_reflection" in walker.names()
