@@ -21,6 +21,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -63,6 +64,13 @@ def _what(task: Task) -> str:
     return f"the {_STATE_WORDS.get(task.state, 'open')} step {_element(task)}"
 
 
+def _gains_boundary_events(task: Task, element: Any) -> bool:
+    # SpiffWorkflow reaches a task with boundary events through their split; a task the
+    # case reached without it cannot complete on the new element.
+    splits = {spec.name for spec in element.inputs if isinstance(spec, BoundaryEventSplit)}
+    return bool(splits) and (task.parent is None or task.parent.task_spec.name not in splits)
+
+
 def _workflows(
     wf: BpmnWorkflow, spec: BpmnProcessSpec, subprocess_specs: dict[str, Any]
 ) -> list[tuple[Any, BpmnProcessSpec | None]]:
@@ -95,6 +103,11 @@ def check(
                     reasons.append(
                         f"{_what(task)} is a {type(task.task_spec).__name__} here "
                         f"but a {type(element).__name__} in {target}"
+                    )
+                elif _gains_boundary_events(task, element):
+                    reasons.append(
+                        f"{_what(task)} has boundary events in {target} that would not be "
+                        "armed for it (the case reached it without them)"
                     )
             elif task.has_state(TaskState.FINISHED_MASK) and element is None:
                 if _removable(task):

@@ -60,6 +60,25 @@ SAFETY_REMOVED = (
 )
 
 
+# A reminder timer attached to immediate safety: a case already at that task did not
+# arm it, so it cannot move.
+BOUNDARY_ADDED = (
+    b'<bpmn:parallelGateway id="join">',
+    b'<bpmn:boundaryEvent id="safety_late" attachedToRef="immediate_safety" '
+    b'cancelActivity="false"><bpmn:outgoing>f_late</bpmn:outgoing>'
+    b'<bpmn:timerEventDefinition id="late_timer"><bpmn:timeDuration>"P2D"</bpmn:timeDuration>'
+    b"</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+    b'<bpmn:endEvent id="late_end"><bpmn:incoming>f_late</bpmn:incoming></bpmn:endEvent>'
+    b'<bpmn:sequenceFlow id="f_late" sourceRef="safety_late" targetRef="late_end"/>'
+    b'<bpmn:parallelGateway id="join">',
+)
+BOUNDARY_LANE = (
+    b"<bpmn:flowNodeRef>end</bpmn:flowNodeRef>",
+    b"<bpmn:flowNodeRef>end</bpmn:flowNodeRef><bpmn:flowNodeRef>safety_late</bpmn:flowNodeRef>"
+    b"<bpmn:flowNodeRef>late_end</bpmn:flowNodeRef>",
+)
+
+
 def variant(process_id: str, *replacements: tuple[bytes, bytes]) -> dict[str, bytes]:
     text = REFLECTION.replace(b'id="migration_reflection"', f'id="{process_id}"'.encode(), 1)
     for old, new in replacements:
@@ -239,3 +258,18 @@ def test_a_journey_case_inside_its_called_reflection_period_migrates_with_its_ti
     assert walker.names() == open_before
     walker.fire_timers(days=31)  # the period ends on the new version: her decision is next
     assert "decide_after_reflection" in walker.names()
+
+
+def test_a_boundary_event_added_to_the_task_a_case_is_at_makes_it_unsafe(
+    session, services, coordinator
+):
+    deploy(session, variant("mig_boundary"))
+    open_case(session, services, coordinator, process_id="mig_boundary")
+    deploy(session, variant("mig_boundary", BOUNDARY_ADDED, BOUNDARY_LANE), minutes=1)
+
+    [dry] = migration.plan(session, services, selection("mig_boundary"))
+
+    assert dry.reasons == (
+        "the ready task 'immediate_safety' (Arrange immediate safety) has boundary events in "
+        "version 2 that would not be armed for it (the case reached it without them)",
+    )
