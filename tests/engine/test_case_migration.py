@@ -20,7 +20,13 @@ from engine.errors import Conflict
 from engine.models import AuditEvent, Case
 from engine.settings import PROCESSES_DIR
 from tests.factories.case_walker import Walker
-from tests.factories.database import DATA, START
+from tests.factories.database import START
+from tests.factories.migration import (
+    reflection,
+    with_boundary_timer,
+    with_care_plan,
+    without_safety,
+)
 from tests.factories.scheduler import (
     complete,
     fresh,
@@ -30,77 +36,8 @@ from tests.factories.scheduler import (
     staff,
 )
 
-REFLECTION = (DATA / "migration_reflection.bpmn").read_bytes()
 ADMIN = Actor(user_id=None, organisation_id=None, username="admin-anna")
 THIRTY_DAYS = START + timedelta(days=30)
-
-# Version 2 adds a care plan step after the reflection period.
-CARE_PLAN_ADDED = (
-    b'<bpmn:sequenceFlow id="f_decide" sourceRef="join" targetRef="her_decision"/>',
-    b'<bpmn:sequenceFlow id="f_decide" sourceRef="join" targetRef="plan_care"/>'
-    b'<bpmn:userTask id="plan_care" name="Plan her care"><bpmn:extensionElements>'
-    b'<spiffworkflow:properties><spiffworkflow:property name="form" value="inform_rights"/>'
-    b"</spiffworkflow:properties></bpmn:extensionElements>"
-    b"<bpmn:incoming>f_decide</bpmn:incoming><bpmn:outgoing>f_planned</bpmn:outgoing>"
-    b"</bpmn:userTask>"
-    b'<bpmn:sequenceFlow id="f_planned" sourceRef="plan_care" targetRef="her_decision"/>',
-)
-CARE_PLAN_LANE = (
-    b"<bpmn:flowNodeRef>her_decision</bpmn:flowNodeRef>",
-    b"<bpmn:flowNodeRef>her_decision</bpmn:flowNodeRef><bpmn:flowNodeRef>plan_care</bpmn:flowNodeRef>",
-)
-INCOMING = (
-    b"<bpmn:incoming>f_decide</bpmn:incoming>\n      <bpmn:outgoing>f_end",
-    b"<bpmn:incoming>f_planned</bpmn:incoming>\n      <bpmn:outgoing>f_end",
-)
-# Version 3 drops immediate safety: a case waiting for it cannot move.
-SAFETY_REMOVED = (
-    b'<bpmn:sequenceFlow id="f_safety" sourceRef="split" targetRef="immediate_safety"/>',
-    b'<bpmn:sequenceFlow id="f_safety" sourceRef="split" targetRef="join"/>',
-)
-
-
-# A reminder timer attached to immediate safety: a case already at that task did not
-# arm it, so it cannot move.
-BOUNDARY_ADDED = (
-    b'<bpmn:parallelGateway id="join">',
-    b'<bpmn:boundaryEvent id="safety_late" attachedToRef="immediate_safety" '
-    b'cancelActivity="false"><bpmn:outgoing>f_late</bpmn:outgoing>'
-    b'<bpmn:timerEventDefinition id="late_timer"><bpmn:timeDuration>"P2D"</bpmn:timeDuration>'
-    b"</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
-    b'<bpmn:endEvent id="late_end"><bpmn:incoming>f_late</bpmn:incoming></bpmn:endEvent>'
-    b'<bpmn:sequenceFlow id="f_late" sourceRef="safety_late" targetRef="late_end"/>'
-    b'<bpmn:parallelGateway id="join">',
-)
-BOUNDARY_LANE = (
-    b"<bpmn:flowNodeRef>end</bpmn:flowNodeRef>",
-    b"<bpmn:flowNodeRef>end</bpmn:flowNodeRef><bpmn:flowNodeRef>safety_late</bpmn:flowNodeRef>"
-    b"<bpmn:flowNodeRef>late_end</bpmn:flowNodeRef>",
-)
-
-
-def variant(process_id: str, *replacements: tuple[bytes, bytes]) -> dict[str, bytes]:
-    text = REFLECTION.replace(b'id="migration_reflection"', f'id="{process_id}"'.encode(), 1)
-    for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    return {f"{process_id}.bpmn": text}
-
-
-def without_safety(process_id: str) -> dict[str, bytes]:
-    [(name, text)] = variant(process_id, SAFETY_REMOVED).items()
-    start = text.index(b'<bpmn:userTask id="immediate_safety"')
-    end = text.index(b"</bpmn:userTask>", start) + len(b"</bpmn:userTask>")
-    text = text[:start] + text[end:]
-    text = text.replace(b"<bpmn:flowNodeRef>immediate_safety</bpmn:flowNodeRef>", b"")
-    text = text.replace(
-        b'<bpmn:sequenceFlow id="f_safety_done" sourceRef="immediate_safety" targetRef="join"/>',
-        b"",
-    )
-    text = text.replace(
-        b"<bpmn:incoming>f_safety_done</bpmn:incoming>", b"<bpmn:incoming>f_safety</bpmn:incoming>"
-    )
-    return {name: text}
 
 
 def deploy(session, files: dict[str, bytes], minutes: int = 0) -> versions.Deployed:
@@ -126,10 +63,10 @@ def coordinator(session):
 def test_a_case_waiting_on_its_reflection_timer_migrates_and_keeps_its_fire_time(
     session, services, coordinator
 ):
-    deploy(session, variant("mig_keep"))
+    deploy(session, reflection("mig_keep"))
     case = open_case(session, services, coordinator, process_id="mig_keep")
     safety = open_task(session, case, "immediate_safety")
-    deploy(session, variant("mig_keep", CARE_PLAN_ADDED, CARE_PLAN_LANE, INCOMING), minutes=1)
+    deploy(session, with_care_plan("mig_keep"), minutes=1)
 
     [dry] = migration.plan(session, services, selection("mig_keep"))
     [done] = migration.migrate(session, services, ADMIN, selection("mig_keep"))
@@ -148,7 +85,7 @@ def test_a_case_waiting_on_its_reflection_timer_migrates_and_keeps_its_fire_time
 def test_a_case_whose_ready_task_the_new_version_drops_is_reported_and_not_migrated(
     session, services, coordinator
 ):
-    deploy(session, variant("mig_unsafe"))
+    deploy(session, reflection("mig_unsafe"))
     case = open_case(session, services, coordinator, process_id="mig_unsafe")
     deploy(session, without_safety("mig_unsafe"), minutes=1)
 
@@ -164,7 +101,7 @@ def test_a_case_whose_ready_task_the_new_version_drops_is_reported_and_not_migra
 
 
 def test_only_the_safe_cases_move_when_all_on_a_version_are_chosen(session, services, coordinator):
-    deploy(session, variant("mig_mixed"))
+    deploy(session, reflection("mig_mixed"))
     waiting = open_case(session, services, coordinator, process_id="mig_mixed")
     past_safety = open_case(session, services, coordinator, process_id="mig_mixed")
     complete(session, services, coordinator, past_safety, "immediate_safety")
@@ -180,9 +117,9 @@ def test_only_the_safe_cases_move_when_all_on_a_version_are_chosen(session, serv
 
 
 def test_reverting_puts_the_case_back_on_its_version_with_its_timer(session, services, coordinator):
-    deploy(session, variant("mig_revert"))
+    deploy(session, reflection("mig_revert"))
     case = open_case(session, services, coordinator, process_id="mig_revert")
-    deploy(session, variant("mig_revert", CARE_PLAN_ADDED, CARE_PLAN_LANE, INCOMING), minutes=1)
+    deploy(session, with_care_plan("mig_revert"), minutes=1)
     migration.migrate(session, services, ADMIN, selection("mig_revert"))
 
     migration.revert(session, services, ADMIN, case.reference)
@@ -199,9 +136,9 @@ def test_reverting_puts_the_case_back_on_its_version_with_its_timer(session, ser
 
 
 def test_a_migrated_case_that_moved_on_can_no_longer_go_back(session, services, coordinator):
-    deploy(session, variant("mig_moved_on"))
+    deploy(session, reflection("mig_moved_on"))
     case = open_case(session, services, coordinator, process_id="mig_moved_on")
-    deploy(session, variant("mig_moved_on", CARE_PLAN_ADDED, CARE_PLAN_LANE, INCOMING), minutes=1)
+    deploy(session, with_care_plan("mig_moved_on"), minutes=1)
     migration.migrate(session, services, ADMIN, selection("mig_moved_on"))
     complete(session, services, coordinator, case, "immediate_safety")
 
@@ -211,10 +148,10 @@ def test_a_migrated_case_that_moved_on_can_no_longer_go_back(session, services, 
 
 
 def test_one_case_can_be_chosen_by_its_reference(session, services, coordinator):
-    deploy(session, variant("mig_one"))
+    deploy(session, reflection("mig_one"))
     chosen = open_case(session, services, coordinator, process_id="mig_one")
     other = open_case(session, services, coordinator, process_id="mig_one")
-    deploy(session, variant("mig_one", CARE_PLAN_ADDED, CARE_PLAN_LANE, INCOMING), minutes=1)
+    deploy(session, with_care_plan("mig_one"), minutes=1)
 
     results = migration.migrate(
         session, services, ADMIN, selection("mig_one", reference=chosen.reference.lower())
@@ -263,9 +200,9 @@ def test_a_journey_case_inside_its_called_reflection_period_migrates_with_its_ti
 def test_a_boundary_event_added_to_the_task_a_case_is_at_makes_it_unsafe(
     session, services, coordinator
 ):
-    deploy(session, variant("mig_boundary"))
+    deploy(session, reflection("mig_boundary"))
     open_case(session, services, coordinator, process_id="mig_boundary")
-    deploy(session, variant("mig_boundary", BOUNDARY_ADDED, BOUNDARY_LANE), minutes=1)
+    deploy(session, with_boundary_timer("mig_boundary"), minutes=1)
 
     [dry] = migration.plan(session, services, selection("mig_boundary"))
 
