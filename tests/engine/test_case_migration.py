@@ -26,6 +26,7 @@ from tests.factories.migration import (
     with_boundary_timer,
     with_care_plan,
     without_safety,
+    without_timer,
 )
 from tests.factories.scheduler import (
     complete,
@@ -98,6 +99,21 @@ def test_a_case_whose_ready_task_the_new_version_drops_is_reported_and_not_migra
     )
     assert not done.migrated and done.reasons == dry.reasons
     assert fresh(session).get(Case, case.id).process_version.version == 1
+
+
+def test_a_case_whose_waiting_timer_the_new_version_drops_is_reported(
+    session, services, coordinator
+):
+    deploy(session, reflection("mig_no_timer"))
+    case = open_case(session, services, coordinator, process_id="mig_no_timer")
+    complete(session, services, coordinator, case, "immediate_safety")
+    deploy(session, without_timer("mig_no_timer"), minutes=1)
+
+    [dry] = migration.plan(session, services, selection("mig_no_timer"))
+
+    assert dry.reasons == (
+        "the waiting timer 'reflection_period' (Reflection period) is not in version 2",
+    )
 
 
 def test_only_the_safe_cases_move_when_all_on_a_version_are_chosen(session, services, coordinator):

@@ -89,3 +89,26 @@ def with_care_plan(process_id: str) -> dict[str, bytes]:
 
 def with_boundary_timer(process_id: str) -> dict[str, bytes]:
     return variant(process_id, BOUNDARY_ADDED, BOUNDARY_LANE)
+
+
+def without_timer(process_id: str) -> dict[str, bytes]:
+    """The reflection period's timer gone: the split leads straight to the join."""
+    [(name, text)] = variant(process_id).items()
+    start = text.index(b'<bpmn:intermediateCatchEvent id="reflection_period"')
+    end = text.index(b"</bpmn:intermediateCatchEvent>", start)
+    text = text[:start] + text[end + len(b"</bpmn:intermediateCatchEvent>") :]
+    for old, new in (
+        (b"<bpmn:flowNodeRef>reflection_period</bpmn:flowNodeRef>", b""),
+        (
+            b'<bpmn:sequenceFlow id="f_wait" sourceRef="split" targetRef="reflection_period"/>',
+            b'<bpmn:sequenceFlow id="f_wait" sourceRef="split" targetRef="join"/>',
+        ),
+        (
+            b'<bpmn:sequenceFlow id="f_waited" sourceRef="reflection_period" targetRef="join"/>',
+            b"",
+        ),
+        (b"<bpmn:incoming>f_waited</bpmn:incoming>", b"<bpmn:incoming>f_wait</bpmn:incoming>"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return {name: text}
