@@ -43,6 +43,14 @@ _STATE_WORDS = {
 }
 
 
+class Unsafe(Conflict):
+    """The workflow cannot move; `reasons` says why, one sentence per task."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = tuple(reasons)
+
+
 def _element(task: Task) -> str:
     spec = task.task_spec
     bpmn_id = getattr(spec, "bpmn_id", None) or spec.name
@@ -123,12 +131,12 @@ def check(
 def migrate(
     wf: BpmnWorkflow, spec: BpmnProcessSpec, subprocess_specs: dict[str, Any], target: str
 ) -> BpmnWorkflow:
-    """`wf` moved onto the given specs, as a freshly loaded workflow; Conflict with the
+    """`wf` moved onto the given specs, as a freshly loaded workflow; Unsafe with the
     reasons when `check` finds any or the moved workflow does not load on them. `wf`
     itself is changed on the way and must be discarded."""
     reasons = check(wf, spec, subprocess_specs, target)
     if reasons:
-        raise Conflict("; ".join(reasons))
+        raise Unsafe(reasons)
     for workflow, new in _workflows(wf, spec, subprocess_specs):
         assert new is not None  # check() said so
         for task in list(workflow.tasks.values()):
@@ -148,7 +156,7 @@ def migrate(
             _replan(workflow)
         return load_state(dump_state(wf), spec, subprocess_specs)
     except Exception as exc:  # the diagram's new shape does not fit where the case is
-        raise Conflict(f"the case could not be moved onto {target}: {exc}") from None
+        raise Unsafe([f"the case could not be moved onto {target}: {exc}"]) from None
 
 
 def _removable(task: Task) -> bool:
@@ -184,5 +192,5 @@ def _replan(workflow: Any) -> None:
             continue  # removed with its parent
         if workflow.spec.task_specs.get(task.task_spec.name) is not task.task_spec:
             if not task.has_state(_AHEAD) or task.parent is None:
-                raise Conflict(f"{_what(task)} has no element in the new version")
+                raise ValueError(f"{_what(task)} has no element there")
             workflow._remove_task(task.id)

@@ -91,7 +91,7 @@ def chosen_cases(session: Session, selection: Selection, source: ProcessVersion)
 
 
 def _moved(services: Services, case: Case, target: ProcessVersion) -> Any:
-    """The case's workflow moved onto `target` (Conflict with the reasons if it cannot)."""
+    """The case's workflow moved onto `target` (`migration.Unsafe` if it cannot)."""
     spec, subprocess_specs = specs_for(target)
     workflow = load_workflow(services, case)
     with use_clock(services.clock):
@@ -99,15 +99,11 @@ def _moved(services: Services, case: Case, target: ProcessVersion) -> Any:
 
 
 def _reasons(services: Services, case: Case, target: ProcessVersion) -> tuple[str, ...]:
-    spec, subprocess_specs = specs_for(target)
-    workflow = load_workflow(services, case)
-    reasons = migration.check(workflow, spec, subprocess_specs, f"version {target.version}")
-    if reasons:
-        return tuple(reasons)
+    # The dry run moves the case in memory, exactly as `migrate` will, and discards it.
     try:
         _moved(services, case, target)
-    except Conflict as exc:  # fits by name, not by shape: say so rather than fail later
-        return (exc.message,)
+    except migration.Unsafe as exc:
+        return exc.reasons
     return ()
 
 
@@ -167,8 +163,8 @@ def _migrate_one(
             return CasePlan(case.reference, case.stage, ("it changed meanwhile",))
         try:
             workflow = _moved(services, case, target)
-        except Conflict as exc:
-            return CasePlan(case.reference, case.stage, tuple(exc.message.split("; ")))
+        except migration.Unsafe as exc:
+            return CasePlan(case.reference, case.stage, exc.reasons)
         before = case.process_version
         save_workflow(
             session,
