@@ -164,6 +164,9 @@ def own_task(session: Session, actor: Actor, task_id: str) -> Task:
 
 
 def is_coordinator(case: Case, actor: Actor) -> bool:
+    """The coordinator's, or an administrator walking a test case, who may also end it."""
+    if tries_test_case(actor, case):
+        return True
     return any(
         m.role == "coordinator" and m.organisation_id == actor.organisation_id for m in case.team
     )

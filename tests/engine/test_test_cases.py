@@ -12,10 +12,10 @@ from sqlalchemy import select
 from engine import versions
 from engine.accounts import users
 from engine.audit import Actor, verify_trail
-from engine.case import read_models, test_cases, transactions, worklist
+from engine.case import read_models, team, test_cases, transactions, worklist
 from engine.case.access import visible_case
 from engine.db import make_sessionmaker
-from engine.errors import Forbidden, NotFound
+from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import AuditEvent, Case, Task
 from tests.factories.database import DATA, START
 from tests.factories.form_data import valid_data
@@ -152,3 +152,10 @@ def test_a_test_case_runs_on_the_version_chosen_even_when_another_is_current(
 def test_only_administrators_start_test_cases(session, services, coordinator):
     with pytest.raises(Forbidden):
         test_cases.start_test_case(session, services, coordinator, "demo_case", START_DATA)
+
+
+def test_no_organisation_can_be_put_on_a_test_case(session, services, admin):
+    case = start_test(session, services, admin)
+
+    with pytest.raises(Conflict, match="test organisation"):
+        team.assign_role(session, services, admin, case.id, "police", "se-police")

@@ -53,3 +53,14 @@ def test_a_version_that_is_not_a_number_or_not_deployed_is_refused_clearly(clien
         "version": "A version number, or leave it out"
     }
     assert missing[0] == 404 and "has no version 99" in missing[1]["error"]["message"]
+
+
+def test_an_administrator_can_end_a_test_case_as_its_coordinator_would(client, session):
+    admin = administrator(client, session)
+    _, case = admin.post("/cases", {"data": START_DATA, "process": "demo_case"})
+
+    status, ended = admin.post(
+        f"/cases/{case['id']}/messages", {"name": "withdraw", "data": valid_data("withdraw")}
+    )
+
+    assert status == 200 and ended["status"] == "withdrawn"

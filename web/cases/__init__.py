@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from engine.audit import record
 from engine.case import read_models
 from engine.case import transactions as case_service
-from engine.case.access import is_coordinator, visible_case
+from engine.case.access import is_coordinator, tries_test_case, visible_case
 from engine.case.consents import withdraw_consent
 from engine.case.diagram import case_diagram
 from engine.case.notes import add_note
@@ -132,7 +132,9 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any) -> ResponseR
             case=overview.summary,
             overview=overview,
             notes=overview.notes,
-            actions=actions_for(overview.messages, overview.coordinates),
+            actions=actions_for(
+                overview.messages, overview.coordinates or tries_test_case(g.actor, case)
+            ),
             team=team_rows(case, g.actor.organisation_id, editable, overview.directory),
             team_editable=editable,
             consents=overview.consents,
