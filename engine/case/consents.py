@@ -28,6 +28,7 @@ from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import Case, Consent, Organisation, Task
+from engine.row_ids import parse_row_id
 
 if TYPE_CHECKING:  # the workflow store filters prefill with `shared_fields`
     from engine.db.context import Services
@@ -120,10 +121,8 @@ def withdraw_consent(
 
 
 def _consent_of(session: Session, case: Case, consent_id: Any) -> Consent:
-    try:
-        consent = session.get(Consent, int(consent_id))
-    except (TypeError, ValueError):
-        consent = None
+    wanted = parse_row_id(consent_id)
+    consent = session.get(Consent, wanted) if wanted is not None else None
     if consent is None or consent.case_id != case.id:
         raise NotFound("no such consent")
     return consent

@@ -29,9 +29,11 @@ from engine.models import (
     AuditEvent,
     AuditHead,
     Case,
+    CaseMatch,
     CaseTeamMember,
     Consent,
     Deadline,
+    LegalHold,
     Note,
     Notification,
     Organisation,
@@ -42,7 +44,17 @@ from engine.versions import current_version, find_version
 
 LIFETIME = timedelta(days=1)
 # Case rows a test case leaves, children first so that foreign keys never block.
-_CASE_ROWS = (Notification, Reminder, Deadline, Note, Task, Consent, CaseTeamMember)
+_CASE_ROWS = (
+    Notification,
+    Reminder,
+    Deadline,
+    Note,
+    Task,
+    Consent,
+    LegalHold,
+    CaseMatch,
+    CaseTeamMember,
+)
 
 
 def test_organisation(session: Session) -> Organisation:

@@ -64,3 +64,16 @@ def test_an_administrator_can_end_a_test_case_as_its_coordinator_would(client, s
     )
 
     assert status == 200 and ended["status"] == "withdrawn"
+
+
+def test_a_test_case_with_her_details_neither_matches_her_case_nor_reveals_it(client, session):
+    her = {**START_DATA, "alias": "Ljudmila Quokkaberg", "year_of_birth": 1999}
+    coordinator = Api(client, make_user(session, "anna", "se-roks"))
+    coordinator.open_case(**her)
+    admin = administrator(client, session)
+
+    _, test = admin.post("/cases", {"data": her, "process": "demo_case"})
+    again = coordinator.open_case(**her)
+
+    assert test["matching_cases"] == []
+    assert [m["organisation"] for m in again["matching_cases"]] == ["se-roks"]

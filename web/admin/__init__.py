@@ -34,6 +34,7 @@ from engine.versions import Deployed, deploy_files, latest_version, list_version
 from web.admin.accounts import account_pages
 from web.admin.case_migration import migration_pages
 from web.admin.process_versions import version_pages
+from web.admin.retention import retention_pages
 from web.admin.test_cases import test_case_pages
 from web.admin.uploads import (
     DeployError,
@@ -50,6 +51,7 @@ admin.register_blueprint(version_pages)  # versions and quarantine
 admin.register_blueprint(account_pages)  # the people who sign in
 admin.register_blueprint(migration_pages)  # running cases to another version
 admin.register_blueprint(test_case_pages)  # trying a version before it goes live
+admin.register_blueprint(retention_pages)  # how long each country keeps her data
 
 
 @admin.before_request

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from engine.case import read_models, test_cases, transactions
 from engine.db.unit_of_work import in_transaction
 from engine.errors import Forbidden, InvalidData
+from engine.retention.matching import organisations_with_match
 from web.api import actor, api, json_body, services
 from web.state import db_session
 
@@ -28,7 +29,13 @@ def open_case() -> ResponseReturnValue:
     else:
         process_id = current_app.config.get("CASE_PROCESS", transactions.CASE_PROCESS)
         case = transactions.open_case(session, services(), actor(), body["data"], process_id)
-    response = jsonify(read_models.case_summary(session, case))
+    summary = read_models.case_summary(session, case)
+    # Only whom to contact: another case's coordinator, never the case itself.
+    summary["matching_cases"] = [
+        {"organisation": o.slug, "name": o.name, "contacts": o.contacts}
+        for o in organisations_with_match(session, case.id)
+    ]
+    response = jsonify(summary)
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/cases/{case.id}"
     return response
