@@ -41,8 +41,12 @@ ADMIN = Actor(user_id=None, organisation_id=None, username="admin-anna")
 THIRTY_DAYS = START + timedelta(days=30)
 
 
-def deploy(session, files: dict[str, bytes], minutes: int = 0) -> versions.Deployed:
-    [deployed] = versions.deploy_files(session, files, START + timedelta(minutes=minutes), ADMIN)
+def deploy(
+    session, files: dict[str, bytes], minutes: int = 0, dropping: tuple[str, ...] = ()
+) -> versions.Deployed:
+    """Deploy, confirming the relied-on tasks the version is meant to drop."""
+    at = START + timedelta(minutes=minutes)
+    [deployed] = versions.deploy_files(session, files, at, ADMIN, confirmed_removals=dropping)
     session.commit()
     return deployed
 
@@ -88,7 +92,7 @@ def test_a_case_whose_ready_task_the_new_version_drops_is_reported_and_not_migra
 ):
     deploy(session, reflection("mig_unsafe"))
     case = open_case(session, services, coordinator, process_id="mig_unsafe")
-    deploy(session, without_safety("mig_unsafe"), minutes=1)
+    deploy(session, without_safety("mig_unsafe"), 1, dropping=("immediate_safety",))
 
     [dry] = migration.plan(session, services, selection("mig_unsafe"))
     [done] = migration.migrate(session, services, ADMIN, selection("mig_unsafe"))
@@ -121,7 +125,7 @@ def test_only_the_safe_cases_move_when_all_on_a_version_are_chosen(session, serv
     waiting = open_case(session, services, coordinator, process_id="mig_mixed")
     past_safety = open_case(session, services, coordinator, process_id="mig_mixed")
     complete(session, services, coordinator, past_safety, "immediate_safety")
-    deploy(session, without_safety("mig_mixed"), minutes=1)
+    deploy(session, without_safety("mig_mixed"), 1, dropping=("immediate_safety",))
 
     results = migration.migrate(session, services, ADMIN, selection("mig_mixed"))
 

@@ -44,11 +44,11 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def deploy(capsys, tmp_path: Path, content: bytes) -> None:
+def deploy(capsys, tmp_path: Path, content: bytes, *options: str) -> None:
     path = tmp_path / "upload" / "demo_case.bpmn"
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(content)
-    code, _, err = run(capsys, "processes", "deploy", str(path))
+    code, _, err = run(capsys, "processes", "deploy", str(path), *options)
     assert code == 0, err
 
 
@@ -103,7 +103,7 @@ def test_an_unsafe_case_is_named_with_its_reason_and_the_exit_code_says_so(
     run(capsys, "init")
     deploy(capsys, tmp_path, DEMO)
     reference = running_case(cli_env)
-    deploy(capsys, tmp_path, without_safety(NO_SAFETY))
+    deploy(capsys, tmp_path, without_safety(NO_SAFETY), "--confirm-removed", "immediate_safety")
 
     code, out, _ = run(
         capsys, "processes", "migrate", "demo_case", "--from", "1", "--to", "2", "--case", reference

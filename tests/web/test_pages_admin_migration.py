@@ -30,7 +30,11 @@ def two_versions_and_a_case(session: Session, services, process_id: str, second:
     case = transactions.open_case(session, services, opener, START_DATA, process_id=process_id)
     changed = second.replace(b'id="demo_case"', f'id="{process_id}"'.encode(), 1)
     versions.deploy_files(
-        session, {f"{process_id}.bpmn": changed}, START + timedelta(minutes=1), Actor.system()
+        session,
+        {f"{process_id}.bpmn": changed},
+        START + timedelta(minutes=1),
+        Actor.system(),
+        confirmed_removals=("immediate_safety",),  # meant to go in the unsafe version
     )
     session.commit()
     return case
