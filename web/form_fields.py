@@ -238,13 +238,42 @@ def _options(
             Option("false", _("No"), value == "false"),
         ]
     labels: dict[str, str] = field_ui.get("labels") or {}
-    allowed = allowed_values(prop, root) or list(labels)
+    # Booleans among the choices (yes, no, not known, prefers not to say) are "true"/"false".
+    allowed = [
+        _display_value(v, widget) if isinstance(v, bool) else v
+        for v in (allowed_values(prop, root) or list(labels))
+    ]
     ordered = [v for v in labels if v in allowed] + [v for v in allowed if v not in labels]
     chosen = set(value) if isinstance(value, list) else {value}
     return [
         Option(str(v), str(labels.get(v, str(v).replace("_", " ").capitalize())), str(v) in chosen)
         for v in ordered
     ]
+
+
+def with_known_values(
+    form: Form, values: dict[str, Any], languages: list[str], country: str | None = None
+) -> dict[str, Any]:
+    """`values` with what is known filled into the questions still unanswered: the form's
+    defaults, her languages (a 180-entry list is no place to search for Tigrinya again),
+    and the country where she is now from the user's organisation."""
+    known = dict(values)
+    allowed_languages = allowed_values({"$ref": "#/$defs/language"}, form.schema) or []
+    for name, prop in form.schema.get("properties", {}).items():
+        if name in known:
+            continue
+        items = prop.get("items", {}) if isinstance(prop.get("items"), dict) else {}
+        if "default" in prop:
+            known[name] = prop["default"]
+        elif prop.get("$ref") == "#/$defs/language" and languages:
+            spoken = [code for code in languages if code in allowed_languages]
+            if spoken:
+                known[name] = spoken[0]
+        elif items.get("$ref") == "#/$defs/language" and languages:
+            known[name] = [code for code in languages if code in allowed_languages]
+        elif name == "host_country" and country in (allowed_values(prop, form.schema) or []):
+            known[name] = country
+    return known
 
 
 # --- posted forms ----------------------------------------------------------------------

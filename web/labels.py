@@ -12,7 +12,9 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from engine.errors import NotFound
 from forms.reference import COUNTRIES, LANGUAGES
+from forms.registry import load_form
 
 ROLES = {
     "coordinator": _l("Case coordinator"),
@@ -31,6 +33,9 @@ ROLES = {
 DEADLINES = {
     "reflection_period_end": _l("End of the reflection period"),
     "residence_permit_expiry": _l("Residence permit expires"),
+    "recovery_period_end": _l("End of the recovery period"),
+    "residence_appeal_deadline": _l("Last day to appeal the permit refusal"),
+    "fund_appeal_deadline": _l("Last day to appeal the fund's refusal"),
 }
 
 STATUSES = {"open": _l("Open"), "closed": _l("Closed"), "withdrawn": _l("She withdrew")}
@@ -40,6 +45,9 @@ EVENTS = {
     "task.completed": _l("completed"),
     "task.claimed": _l("started working on"),
     "task.released": _l("released"),
+    "task.assigned": _l("gave a task"),
+    "task.draft_saved": _l("saved a draft of"),
+    "case.corrected": _l("corrected"),
     "case.message": _l("recorded"),
     "note.added": _l("added a note"),
     "case.closed": _l("closed the case"),
@@ -55,6 +63,8 @@ SHARED_FIELDS = {
     "year_of_birth": _l("Year of birth"),
     "languages": _l("Languages"),
     "origin_country": _l("Country of origin"),
+    "immediate_needs": _l("Immediate needs"),
+    "services": _l("Services in her care plan"),
     "health_needs": _l("Health needs"),
     "housing_needs": _l("Housing needs"),
     "risk_level": _l("Risk level"),
@@ -75,7 +85,18 @@ MESSAGES = {
     "protection_needed": _l("a need for protection"),
     "withdraw": _l("her withdrawal"),
     "close_case": _l("the closing of the case"),
+    "change_decision": _l("her change of mind"),
+    "transfer": _l("her move to another country"),
 }
+
+AGE_BANDS = {
+    "under_18": _l("under 18"),
+    "18_24": _l("18–24"),
+    "25_34": _l("25–34"),
+    "35_plus": _l("35 or older"),
+}
+
+FLAGS = {"alert": _l("Alert"), "under_18": _l("Under 18"), "overdue": _l("Overdue")}
 
 NOTIFICATION_KINDS = {
     "reminder": _l("Reminder"),
@@ -121,4 +142,19 @@ def init_labels(app: Flask) -> None:
         consent_status=lambda code: _lookup(CONSENT_STATUSES, code),
         country_name=country_name,
         language_label=language_label,
+        age_band_label=lambda code: _lookup(AGE_BANDS, code),
+        flag_label=lambda code: _lookup(FLAGS, code),
+        deadline_or_task_label=deadline_or_task_label,
     )
+
+
+def deadline_or_task_label(subject: str | None) -> str:
+    """A next deadline's subject: a legal deadline's words, else the task's form title."""
+    if not subject:
+        return ""
+    if subject in DEADLINES:
+        return str(DEADLINES[subject])
+    try:
+        return load_form(subject).title
+    except NotFound:
+        return _lookup({}, subject)

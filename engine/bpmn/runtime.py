@@ -48,6 +48,9 @@ class HumanTask:
     reminders: list[str]
     instructions: str
     data: dict[str, Any] = field(default_factory=dict)
+    # (legal deadline subject, lead): due at the latest that long before the case's
+    # deadline of that subject, which another branch of the case may have recorded.
+    due_before: tuple[str, str] | None = None
 
 
 # --- data in and out -------------------------------------------------------------------
@@ -115,17 +118,28 @@ def _human_task(task: Task) -> HumanTask:
             ) from None
     return HumanTask(
         id=str(task.id),
-        name=bpmn_id,
+        # `task` names the task an element stands for when one process needs it twice
+        # (BPMN ids are unique per file): e.g. services planned and services added.
+        name=(props.get("task") or "").strip() or bpmn_id,
         title=getattr(spec, "bpmn_name", None) or bpmn_id,
         process_id=_stage_process(task),
         role=str(role) if role is not None else None,
-        form=(props.get("form") or "").strip() or bpmn_id,
+        form=(props.get("form") or props.get("task") or "").strip() or bpmn_id,
         due=(props.get("due") or "").strip() or None,
         due_date=due_date,
         reminders=parse_durations(props["reminders"]) if props.get("reminders") else [],
         instructions=getattr(spec, "documentation", None) or "",
         data=jsonable(task.data),
+        due_before=_due_before(props.get("due_before")),
     )
+
+
+def _due_before(value: str | None) -> tuple[str, str] | None:
+    """`"reflection_period_end P7D"` → `("reflection_period_end", "P7D")`."""
+    parts = (value or "").split()
+    if not parts:
+        return None
+    return parts[0], (parts[1] if len(parts) > 1 else "PT0S")
 
 
 def _ready_manual_tasks(wf: BpmnWorkflow) -> list[Task]:
@@ -325,6 +339,19 @@ def workflow_data(wf: BpmnWorkflow) -> dict[str, Any]:
     if wf.data.get("data_objects"):
         data.setdefault("data_objects", wf.data["data_objects"])
     return jsonable(data)
+
+
+def correct_value(wf: BpmnWorkflow, name: str, value: Any) -> None:
+    """A recorded value replaced for what is still to come: every task that has not run
+    yet reads it (ready and waiting tasks hold their own copy of the data; tasks further
+    ahead inherit it from them) and the case's current data shows it. Decisions already
+    taken, timers already set and completed steps keep what they were based on."""
+    pending = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+    for w in [wf, *wf.subprocesses.values()]:
+        for task in w.get_tasks(state=pending):
+            task.data[name] = value
+        if w.last_task is not None:
+            w.last_task.data[name] = value
 
 
 def task_bpmn_ids_by_state(wf: BpmnWorkflow) -> dict[str, list[str]]:

@@ -25,7 +25,9 @@ from engine.case.consents import ConsentView, consents_for_case, status_of
 from engine.case.diagram import messages_in, process_names
 from engine.case.notes import CaseNote, notes_of
 from engine.case.profile import decrypt_profile, languages, profile_of
+from engine.case.service_status import ServiceStatus, service_statuses
 from engine.case.store import load_workflow
+from engine.country_rules import CountryRule, rules_of_version, unconfirmed_rule_for
 from engine.db.context import Services
 from engine.directory import list_organisations
 from engine.errors import EngineError, NotFound
@@ -62,9 +64,15 @@ class CaseOverview:
     consents: list[ConsentView] = field(default_factory=list)
     # Message names the case's process version takes (what may be recorded on it).
     messages: frozenset[str] = frozenset()
+    # Every task of the case, as read for the access decision (the case file reuses them).
+    tasks: list[Task] = field(default_factory=list)
     # The directory, read only when the page needs it: the coordinator's team choices,
     # or organisation names for team changes in the timeline.
     directory: list[Organisation] = field(default_factory=list)
+    # The country rule that applies to her today, when an administrator has not confirmed it.
+    rule_to_confirm: CountryRule | None = None
+    # Where each service of her care plan stands (planned, in progress, provided, …).
+    services: list[ServiceStatus] = field(default_factory=list)
 
 
 def case_overview(session: Session, services: Services, actor: Actor, case_id: str) -> CaseOverview:
@@ -86,7 +94,13 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
         (t for t in tasks if t.state == "open"),
         key=lambda t: (t.due_at is None, t.due_at or now, t.created_at),
     )
+    version = case.process_version
+    rules = rules_of_version(
+        f"{version.process_id}:{version.content_hash}", lambda: version.sources
+    )
     return CaseOverview(
+        rule_to_confirm=unconfirmed_rule_for(rules, case.host_country, now.date()),
+        services=service_statuses(services.cipher, tasks) if coordinates else [],
         case=case,
         summary=read_models.case_summary(session, case, tasks, deadlines),
         stage_name=process_names(case.process_version).get(case.stage or "", case.stage),
@@ -120,6 +134,7 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
         notes=notes_of(session, services, actor, case.id),
         consents=[ConsentView(c, status_of(c, now)) for c in consents],
         messages=messages_in(case.process_version) if case.status == "open" else frozenset(),
+        tasks=tasks,
         directory=(
             list_organisations(session)
             if (coordinates and case.status == "open") or team_changed

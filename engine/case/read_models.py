@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor, record
@@ -166,8 +166,12 @@ def list_cases(
     country: str | None = None,
     limit: Any = None,
     cursor: str | None = None,
+    search: str | None = None,
+    cipher: Cipher | None = None,
 ) -> Page:
-    """The cases the caller may see, oldest first, a page at a time.
+    """The cases the caller may see, oldest first, a page at a time; with `search`, those
+    whose reference starts with it or whose alias is it (found by its keyed hash, so no
+    alias is decrypted to search: the caller still checks the alias may be shown).
 
     An organisation on few cases has them read from its own rows; one on many has the
     cases walked in creation order, each checked through the organisation's indexes,
@@ -187,6 +191,12 @@ def list_cases(
         query = query.where(Case.status == status)
     if country:
         query = query.where(Case.host_country == country.upper())
+    if search and search.strip():
+        term = search.strip()
+        found = Case.reference.startswith(term.upper(), autoescape=True)
+        if cipher is not None:
+            found = or_(found, Case.alias_key == cipher.lookup_hash(term))
+        query = query.where(found)
     size = page_size(limit)
     if cursor:
         query = query.where(after_cursor(Case.created_at, Case.id, cursor))
@@ -219,7 +229,7 @@ def case_history(
 def history_of(session: Session, case_id: str) -> list[dict[str, Any]]:
     """Who did what, when, oldest first; reads are left out (the caller checked access)."""
     rows = session.execute(
-        select(AuditEvent, User.username, Organisation.slug)
+        select(AuditEvent, User.username, Organisation.slug, Organisation.name)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
         .where(AuditEvent.case_id == case_id, AuditEvent.action.not_like("%.viewed"))
@@ -231,9 +241,10 @@ def history_of(session: Session, case_id: str) -> list[dict[str, Any]]:
             "action": event.action,
             "by": username or "system",
             "organisation": slug,
+            "organisation_name": name,
             "detail": event.detail,
         }
-        for event, username, slug in rows
+        for event, username, slug, name in rows
     ]
 
 

@@ -29,6 +29,7 @@ from engine.models import (
     AuditEvent,
     AuditHead,
     Case,
+    CaseCorrection,
     CaseMatch,
     CaseTeamMember,
     Consent,
@@ -39,6 +40,7 @@ from engine.models import (
     Organisation,
     Reminder,
     Task,
+    TaskDraft,
 )
 from engine.versions import current_version, find_version
 
@@ -53,6 +55,7 @@ _CASE_ROWS = (
     Consent,
     LegalHold,
     CaseMatch,
+    CaseCorrection,
     CaseTeamMember,
 )
 
@@ -95,7 +98,7 @@ def start_test_case(
             if version is None
             else find_version(session, process_id, version)
         )
-        cleaned = start_data(chosen, data)
+        cleaned = start_data(chosen, data, services.now())
         tester = test_organisation(session)
         team = {role: tester for role in ROLES}
         return start_case(session, services, actor, chosen, cleaned, team, is_test=True)
@@ -166,6 +169,8 @@ def erase_expired_test_cases(session: Session, now: datetime) -> list[str]:
     ids = [case_id for case_id, _ in expired]
     if not ids:
         return []
+    tasks = select(Task.id).where(Task.case_id.in_(ids))
+    session.execute(delete(TaskDraft).where(TaskDraft.task_id.in_(tasks)))
     for model in _CASE_ROWS:
         session.execute(delete(model).where(model.case_id.in_(ids)))
     # The whole chain goes with its head, so the rest of the trail still verifies.

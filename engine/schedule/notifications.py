@@ -30,6 +30,7 @@ KIND_HEADINGS = {
     "reminder": "Reminder",
     "overdue": "Overdue task",
     "escalation": "Escalation",
+    "alert": "Alert",
 }
 
 

@@ -41,6 +41,15 @@ class Outcome:
 DEADLINE_LABELS = {
     "reflection_period_end": ("Reflection period ends", "Reflection period ended"),
     "residence_permit_expiry": ("Residence permit expires", "Residence permit expired"),
+    "recovery_period_end": ("Recovery period ends", "Recovery period ended"),
+    "residence_appeal_deadline": (
+        "Last day to appeal the permit refusal",
+        "Appeal time for the permit refusal ended",
+    ),
+    "fund_appeal_deadline": (
+        "Last day to appeal the fund's refusal",
+        "Appeal time for the fund's refusal ended",
+    ),
 }
 
 
@@ -334,14 +343,15 @@ def _escalate(
             **common,
         )
     if coordinator is not None:
-        role = task.role.replace("_", " ")
+        # Who holds it, by name: a role code such as "ngo_support" tells a person nothing.
+        holder = task.organisation.name
         notify(
             session,
             recipients,
             base_url,
             organisation_id=coordinator,
             kind="escalation",
-            message=f"'{task.title}' ({role}) is overdue by {late} ({reference})",
+            message=f"'{task.title}' ({holder}) is overdue by {late} ({reference})",
             **common,
         )
     record(

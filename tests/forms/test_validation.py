@@ -94,10 +94,11 @@ def test_a_payload_that_is_not_an_object_is_refused_as_a_whole(payload):
     assert list(fields) == [""]
 
 
-def test_end_date_is_required_only_when_the_period_is_granted():
+def test_end_date_is_required_only_when_the_period_is_granted_and_says_so():
+    because = "Required because you answered Yes to “Reflection period granted”"
     assert errors_of("grant_reflection_period", {"granted": True}) == {
-        "start_date": "Required",
-        "end_date": "Required",
+        "start_date": because,
+        "end_date": because,
     }
     assert validate("grant_reflection_period", {"granted": False})["granted"] is False
 
@@ -198,16 +199,17 @@ def test_consent_needs_shared_fields_and_an_end_date():
     }
     assert errors_of("referral_consent", data) == {
         "shared_fields": "Choose at least one item to share",
-        "valid_until": "Required",
+        "valid_until": "Required because you answered Yes to “She agrees to the referral”",
     }
     refused = {**data, "consent_given": False}
     assert validate("referral_consent", refused)["shared_fields"] == []
 
 
 def test_a_permit_granted_needs_its_type_and_end():
+    because = "Required because you answered Yes to “Permit granted”"
     assert errors_of("residence_decision", {"granted": True}) == {
-        "permit_type": "Required",
-        "valid_until": "Required",
+        "permit_type": because,
+        "valid_until": because,
     }
 
 
@@ -227,3 +229,27 @@ def test_validating_does_not_change_the_submitted_data():
 def test_an_unknown_form_is_not_found():
     with pytest.raises(NotFound):
         validate("no_such_form", {})
+
+
+def test_she_may_prefer_not_to_say_whether_she_cooperates():
+    from tests.factories.form_data import valid_data
+
+    for answer in (True, False, "unknown", "prefers_not_to_say"):
+        data = valid_data("record_first_contact", cooperates_with_authorities=answer)
+        assert validate("record_first_contact", data)["cooperates_with_authorities"] == answer
+    with pytest.raises(InvalidData):
+        validate(
+            "record_first_contact",
+            valid_data("record_first_contact", cooperates_with_authorities="maybe"),
+        )
+
+
+def test_a_posted_yes_no_or_prefers_not_to_say_answer_keeps_its_type():
+    from werkzeug.datastructures import MultiDict
+
+    from forms.validation import coerce_form_post
+
+    posted = MultiDict({"threats_received": "true", "family_at_risk": "prefers_not_to_say"})
+    data = coerce_form_post("risk_assessment", posted)
+    assert data["threats_received"] is True
+    assert data["family_at_risk"] == "prefers_not_to_say"

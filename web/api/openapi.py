@@ -115,6 +115,7 @@ DOCUMENT: dict[str, Any] = {
                 errors=(400, 422),
                 status="query",
                 country="query",
+                q="query",
                 **PAGE,
             ),
             "post": _op(
@@ -128,6 +129,18 @@ DOCUMENT: dict[str, Any] = {
         },
         "/cases/{id}": {"get": _op("A case", errors=(404,), id="path")},
         "/cases/{id}/history": {"get": _op("A case's timeline", errors=(404,), id="path")},
+        "/cases/{id}/record": {
+            "get": _op("What has been recorded about her", errors=(404,), id="path")
+        },
+        "/cases/{id}/corrections": {
+            "post": _op(
+                "Correct a recorded value, with a reason",
+                ok=201,
+                body=True,
+                errors=(403, 404, 409, 422),
+                id="path",
+            )
+        },
         "/cases/{id}/export": {
             "get": _op(
                 "Her copy: everything held about her, for a subject-access request (audited)",
@@ -150,6 +163,14 @@ DOCUMENT: dict[str, Any] = {
         "/cases/{id}/messages": {
             "post": _op(
                 "Deliver a message to a case", body=True, errors=(403, 404, 409, 422), id="path"
+            )
+        },
+        "/cases/{id}/reopen": {
+            "post": _op(
+                "Reopen a withdrawn or closed case (coordinator; a reason is required)",
+                body=True,
+                errors=(400, 403, 404, 409, 422),
+                id="path",
             )
         },
         "/tasks": {

@@ -6,7 +6,7 @@
   scheduler erases those older than a day through `ix_case_test_created`.
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0015
 Create Date: 2026-12-06 23:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0011"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
