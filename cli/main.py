@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cli import accounts, retention
+from cli import accounts, migrations, retention
 from engine import audit, directory, review, versions
 from engine.accounts import second_factor, users
 from engine.audit import Actor
@@ -390,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_processes_deploy)
     p = procs.add_parser("proposals", help="changes waiting for another organisation's approval")
     p.set_defaults(func=cmd_processes_proposals)
+    migrations.add_commands(procs)
 
     sched = sub.add_parser("scheduler", help="timers, reminders, escalations").add_subparsers(
         dest="action", required=True

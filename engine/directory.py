@@ -69,10 +69,19 @@ def seed_directory(session: Session, path: Path = PROCESSES_DIR / "directory.jso
     return added
 
 
+# The organisation holding every role of administrators' test cases (engine/case/test_cases.py):
+# not part of the network, so never listed.
+TEST_ORGANISATION = "nbassist-test-cases"
+
+
 def list_organisations(
     session: Session, country: str | None = None, role: str | None = None
 ) -> list[Organisation]:
-    query = select(Organisation).order_by(Organisation.country, Organisation.name)
+    query = (
+        select(Organisation)
+        .where(Organisation.slug != TEST_ORGANISATION)
+        .order_by(Organisation.country, Organisation.name)
+    )
     if country:
         query = query.where(Organisation.country == country.upper())
     organisations = list(session.scalars(query))
@@ -83,7 +92,7 @@ def list_organisations(
 
 def organisation_by_slug(session: Session, slug: str) -> Organisation:
     organisation = session.scalar(select(Organisation).where(Organisation.slug == slug))
-    if organisation is None:
+    if organisation is None or slug == TEST_ORGANISATION:
         raise NotFound(f"no organisation '{slug}'")
     return organisation
 

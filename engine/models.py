@@ -206,6 +206,8 @@ class Case(Base):
         Index("ix_case_timer_due", "status", "quarantined_at", "next_timer_at"),
         # The case list's order and its cursor.
         Index("ix_case_created", "created_at", "id"),
+        # The scheduler's sweep of test cases older than a day.
+        Index("ix_case_test_created", "is_test", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -234,8 +236,17 @@ class Case(Base):
     # Set when retention erased her personal data (engine/retention/erasure.py): the row,
     # its tasks' names and dates and its audit trail stay as anonymised history.
     erased_at: Mapped[datetime | None]
+    # A test case an administrator started to try a process version (engine/case/test_cases.py):
+    # its team is the test organisation only, it counts nowhere, and it is erased after a day.
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Before a migration to another version (engine/case/migration.py): the state and
+    # version to go back to, kept until the case next moves on (cleared by every save).
+    previous_state: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
 
-    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    process_version: Mapped[ProcessVersion] = relationship(
+        lazy="joined", foreign_keys=[process_version_id]
+    )
     team: Mapped[list[CaseTeamMember]] = relationship(
         back_populates="case", lazy="selectin", cascade="all, delete-orphan"
     )

@@ -374,10 +374,11 @@ def make_current(session: Session, chosen: ProcessVersion) -> int | None:
 
 
 def running_cases(session: Session) -> dict[int, int]:
-    """Open cases per process version id: one grouped count, no case loaded."""
+    """Open cases per process version id: one grouped count, no case loaded. Test cases
+    (engine/case/test_cases.py) are not counted."""
     rows = session.execute(
         select(Case.process_version_id, func.count())
-        .where(Case.status == "open")
+        .where(Case.status == "open", Case.is_test.is_(False))
         .group_by(Case.process_version_id)
     )
     return {version_id: int(n) for version_id, n in rows.all()}

@@ -30,13 +30,13 @@ from SpiffWorkflow.util.task import TaskState
 _KEEP = (Join, SubWorkflowTask, BoundaryEventSplit, StartEventSplit)
 
 
-def _splittable(task: Task) -> bool:
+def splittable(task: Task) -> bool:
     spec = task.task_spec
     return len(spec.outputs) > 1 or isinstance(spec, _KEEP)
 
 
 def _spliceable(task: Task) -> bool:
-    if task.state != TaskState.COMPLETED or task.parent is None or _splittable(task):
+    if task.state != TaskState.COMPLETED or task.parent is None or splittable(task):
         return False
     if len(task._children) != 1:
         return False
@@ -44,7 +44,7 @@ def _spliceable(task: Task) -> bool:
     return child is not None and child.state == TaskState.COMPLETED
 
 
-def _splice(task: Task) -> None:
+def splice(task: Task) -> None:
     workflow = task.workflow
     parent = task.parent
     child_id = task._children[0]
@@ -60,7 +60,7 @@ def _prune_tree(workflow: BpmnWorkflow) -> int:
     removed = 0
     for task in list(workflow.tasks.values()):
         if _spliceable(task):
-            _splice(task)
+            splice(task)
             removed += 1
     return removed
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.audit import Actor, record
 from engine.case.access import (
     sees_few_cases,
+    tries_test_case,
     visible_by_probe,
     visible_case,
     visible_case_ids,
@@ -91,7 +92,7 @@ def task_detail(
     form = load_form(task.form)
     detail["form"] = {"name": form.name, "schema": form.schema, "ui_schema": form.ui_schema}
     # Only the organisation holding the task reads what it holds.
-    own = task.organisation_id == actor.organisation_id
+    own = task.organisation_id == actor.organisation_id or tries_test_case(actor, task.case_file)
     detail["data"] = cipher.decrypt_json(task.data, task.id) if own and task.data else {}
     detail["completed_at"] = iso(task.completed_at)
     record(session, actor, "task.viewed", now, task.case_id, task=task.name)  # caller commits
@@ -135,6 +136,7 @@ def case_summary(
         "created_at": iso(case.created_at),
         "updated_at": iso(case.updated_at),
         "closed_at": iso(case.closed_at),
+        "test": case.is_test,
     }
 
 
@@ -247,11 +249,12 @@ def history_of(session: Session, case_id: str) -> list[dict[str, Any]]:
 
 
 def cases_per_version(session: Session) -> dict[int, dict[str, int]]:
-    """Process version id → case status → how many: one grouped count, no case loaded."""
+    """Process version id → case status → how many: one grouped count, no case loaded.
+    Test cases are not counted: they are no one's work."""
     rows = session.execute(
-        select(Case.process_version_id, Case.status, func.count()).group_by(
-            Case.process_version_id, Case.status
-        )
+        select(Case.process_version_id, Case.status, func.count())
+        .where(Case.is_test.is_(False))
+        .group_by(Case.process_version_id, Case.status)
     )
     counts: dict[int, dict[str, int]] = {}
     for version_id, status, count in rows:

@@ -7,6 +7,8 @@ is brought in step in the same transaction (engine/case/task_index.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -51,8 +53,13 @@ def save_workflow(
     case: Case,
     workflow: BpmnWorkflow,
     expected_revision: int,
+    **columns: Any,
 ) -> None:
-    """Write the new state if the case is still at `expected_revision`, and re-index."""
+    """Write the new state if the case is still at `expected_revision`, and re-index.
+
+    The state before a migration (`previous_state`) is forgotten: once the case moves on,
+    going back would lose what happened since. `columns` sets other columns in the same
+    guarded update (a migration sets the version and what to go back to)."""
     now = services.now()
     sync_tasks(session, services, case, workflow)
     status = case.status
@@ -68,6 +75,9 @@ def save_workflow(
         "stage": case.stage,
         "status": status,
         "closed_at": now if status != "open" and case.closed_at is None else case.closed_at,
+        "previous_state": None,
+        "previous_version_id": None,
+        **columns,
     }
     result = session.execute(
         update(Case)

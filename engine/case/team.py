@@ -28,6 +28,8 @@ def assign_role(
         case = visible_case(session, actor, case_id)
         if not is_coordinator(case, actor):
             raise Forbidden("only the case coordinator can change the case team")
+        if case.is_test:  # no real organisation ever joins a test case
+            raise Conflict("a test case's team is the test organisation: it cannot change")
         if case.status != "open":
             raise Conflict(f"the case is {case.status}")
         if role not in ROLES:

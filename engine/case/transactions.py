@@ -35,7 +35,7 @@ from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.directory import default_team, organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
-from engine.models import Case, CaseTeamMember, Organisation, Task, User
+from engine.models import Case, CaseTeamMember, Organisation, ProcessVersion, Task, User
 from engine.retention.matching import record_match
 from engine.schedule.legal_deadlines import record_deadlines
 from engine.versions import current_version
@@ -69,54 +69,79 @@ def open_case(
 ) -> Case:
     def work() -> Case:
         version = current_version(session, process_id)
-        cleaned = with_minor_flag(validate(version.start_form or START_FORM, data), services.now())
-        country = cleaned.get("host_country")
-        if not isinstance(country, str):
-            raise InvalidData("host country missing", {"host_country": "Required"})
+        cleaned = start_data(version, data, services.now())
+        country = cleaned["host_country"]
         team = default_team(session, country)
         opener = session.get(Organisation, actor.organisation_id)
         if opener is not None and "coordinator" in opener.roles and opener.country == country:
             team["coordinator"] = opener  # the opener coordinates when it can
-        now = services.now()
-        case = Case(
-            id=str(uuid.uuid4()),
-            reference=new_reference(country),
-            process_version=version,
-            status="open",
-            host_country=country,
-            revision=1,
-            created_at=now,
-            updated_at=now,
-            opened_by_org_id=actor.organisation_id,
-            team=[CaseTeamMember(role=r, organisation_id=o.id) for r, o in team.items()],
-        )
-        workflow = fresh_workflow(case)
-        with use_clock(services.clock):
-            runtime.start(workflow, cleaned)
-        case.state = b""  # the real state once the task index is in step, below
-        session.add(case)
-        session.flush()
-        record_match(session, services.cipher, case.id, cleaned)
-        sync_tasks(session, services, case, workflow)
-        case.profile = encrypt_profile(services, case.id, workflow)
-        case.alias_key = alias_key(services, workflow)
-        case.state = encrypt_state(services, case.id, workflow)
-        case.next_timer_at = runtime.next_timer_at(workflow)
-        if runtime.is_finished(workflow):
-            case.status, case.closed_at = "closed", now
-        record(
-            session,
-            actor,
-            "case.opened",
-            now,
-            case.id,
-            reference=case.reference,
-            process=process_id,
-            version=version.version,
-        )
-        return case
+        return start_case(session, services, actor, version, cleaned, team)
 
     return in_transaction(session, work)
+
+
+def start_data(version: ProcessVersion, data: Any, now: datetime) -> dict[str, Any]:
+    """The start form's data, validated and flagged if she is a minor; it must name her
+    host country."""
+    cleaned = with_minor_flag(validate(version.start_form or START_FORM, data), now)
+    if not isinstance(cleaned.get("host_country"), str):
+        raise InvalidData("host country missing", {"host_country": "Required"})
+    return cleaned
+
+
+def start_case(
+    session: Session,
+    services: Services,
+    actor: Actor,
+    version: ProcessVersion,
+    cleaned: dict[str, Any],
+    team: dict[str, Organisation],
+    is_test: bool = False,
+) -> Case:
+    """Create the case on `version` with `team` and run it to its first wait state;
+    inside the caller's unit of work."""
+    now = services.now()
+    country = cleaned["host_country"]
+    case = Case(
+        id=str(uuid.uuid4()),
+        reference=new_reference(country),
+        process_version=version,
+        status="open",
+        host_country=country,
+        revision=1,
+        created_at=now,
+        updated_at=now,
+        opened_by_org_id=actor.organisation_id,
+        team=[CaseTeamMember(role=r, organisation_id=o.id) for r, o in team.items()],
+        is_test=is_test,
+    )
+    workflow = fresh_workflow(case)
+    with use_clock(services.clock):
+        runtime.start(workflow, cleaned)
+    case.state = b""  # the real state once the task index is in step, below
+    session.add(case)
+    session.flush()
+    if not is_test:  # made-up details must never match her real case, nor reveal it
+        record_match(session, services.cipher, case.id, cleaned)
+    sync_tasks(session, services, case, workflow)
+    case.profile = encrypt_profile(services, case.id, workflow)
+    case.alias_key = alias_key(services, workflow)
+    case.state = encrypt_state(services, case.id, workflow)
+    case.next_timer_at = runtime.next_timer_at(workflow)
+    if runtime.is_finished(workflow):
+        case.status, case.closed_at = "closed", now
+    record(
+        session,
+        actor,
+        "case.opened",
+        now,
+        case.id,
+        reference=case.reference,
+        process=version.process_id,
+        version=version.version,
+        **({"test": True} if is_test else {}),
+    )
+    return case
 
 
 def complete_task(
@@ -171,7 +196,10 @@ def _apply_team_changes(
 ) -> None:
     """The return partner joins the team only once she has consented to the referral,
     and through a consent record of what she agreed to share, with whom, until when:
-    before that the partner organisation sees nothing of the case."""
+    before that the partner organisation sees nothing of the case. A test case never
+    takes a real organisation on: its team stays the test organisation."""
+    if case.is_test:
+        return
     if task_name == "referral_consent" and data.get("consent_given") and data.get("return_partner"):
         slug = str(data["return_partner"])
         organisation = organisation_by_slug(session, slug)

@@ -1,5 +1,6 @@
-"""The scheduler: `tick(now)` ends expired consents, wakes due timers, sends reminders,
-escalates overdue tasks and delivers the outbox; plus its APScheduler wiring.
+"""The scheduler: `tick(now)` ends expired consents, erases test cases older than a day,
+wakes due timers, sends reminders, escalates overdue tasks and delivers the outbox; plus
+its APScheduler wiring.
 
 Everything is found through indexes (`case_file.next_timer_at`, the pending-reminder
 and escalation indexes) and read in batches, so an idle case costs nothing and memory
@@ -41,6 +42,7 @@ from engine.bpmn import runtime
 from engine.bpmn.clock import FixedClock, SystemClock, use_clock
 from engine.case.consents import expire_consents
 from engine.case.store import load_workflow, save_workflow
+from engine.case.test_cases import erase_expired_test_cases
 from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.errors import Busy, Conflict, EngineError
@@ -70,6 +72,7 @@ class TickReport:
     mails_sent: int = 0
     mails_failed: int = 0
     consents_ended: list[str] = field(default_factory=list)  # cases whose consent expired
+    test_cases_erased: list[str] = field(default_factory=list)  # a day after they started
     quarantined: list[str] = field(default_factory=list)  # "REF: reason", set aside this tick
     seconds: float = 0.0  # how long the tick took (wall clock, for the log)
 
@@ -81,6 +84,7 @@ class TickReport:
             + [f"skipped  {text}" for text in self.skipped]
             + [f"consent  {ref} expired" for ref in self.consents_ended]
             + [f"quarantined {text}" for text in self.quarantined]
+            + [f"erased   test case {ref}" for ref in self.test_cases_erased]
         )
 
     def summary(self) -> str:
@@ -107,6 +111,7 @@ def tick(
     fixed = Services(cipher=services.cipher, clock=FixedClock(now))
     recipients = Recipients()
     report.consents_ended = expire_consents(sessions, now)  # before any reminder goes out
+    report.test_cases_erased = _erase_test_cases(sessions, now)
     wake_due_timers(sessions, fixed, now, report, recipients, mail.base_url)
     reminders = send_due_reminders(sessions, recipients, mail.base_url, now)
     escalations = escalate_overdue_tasks(sessions, recipients, mail.base_url, now)
@@ -116,6 +121,11 @@ def tick(
     report.mails_sent, report.mails_failed = mails.sent, mails.failed + mails.gave_up
     report.seconds = time.monotonic() - started
     return report
+
+
+def _erase_test_cases(sessions: sessionmaker[Session], now: datetime) -> list[str]:
+    with sessions() as session:
+        return in_transaction(session, lambda: erase_expired_test_cases(session, now))
 
 
 # --- timers --------------------------------------------------------------------------------

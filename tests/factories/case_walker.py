@@ -62,12 +62,19 @@ def start_data(**overrides: Any) -> dict[str, Any]:
 
 
 class Walker:
-    def __init__(self, session: Session, services: Services, opener: str = "se-roks", **start: Any):
+    def __init__(
+        self,
+        session: Session,
+        services: Services,
+        opener: str = "se-roks",
+        process_id: str = transactions.CASE_PROCESS,
+        **start: Any,
+    ):
         self.session = session
         self.services = services
         session.info["services"] = services
         self.case = transactions.open_case(
-            session, services, staff(session, opener), start_data(**start)
+            session, services, staff(session, opener), start_data(**start), process_id
         )
 
     def open_tasks(self) -> list[Task]:

@@ -34,11 +34,13 @@ from engine.errors import Conflict, InvalidProcess, NeedsConfirmation, NotFound
 from engine.models import ProcessVersion
 from engine.versions import Deployed, deploy_files, latest_version, list_versions
 from web.admin.accounts import account_pages
+from web.admin.case_migration import migration_pages
 from web.admin.directory import directory_pages
 from web.admin.editor import editor_pages
 from web.admin.process_versions import version_pages
 from web.admin.proposals import proposal_pages
 from web.admin.retention import retention_pages
+from web.admin.test_cases import test_case_pages
 from web.admin.translations import translation_pages
 from web.admin.uploads import (
     DeployError,
@@ -53,6 +55,8 @@ from web.state import db_session, state
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 admin.register_blueprint(version_pages)  # versions and quarantine
 admin.register_blueprint(account_pages)  # the people who sign in
+admin.register_blueprint(migration_pages)  # running cases to another version
+admin.register_blueprint(test_case_pages)  # trying a version before it goes live
 admin.register_blueprint(editor_pages)  # what the editor's properties panel reads
 admin.register_blueprint(proposal_pages)  # four eyes on process changes
 admin.register_blueprint(directory_pages)  # organisations, roles, contacts

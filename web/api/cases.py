@@ -7,11 +7,12 @@ from typing import Any
 from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine.case import read_models, transactions
+from engine.case import read_models, test_cases, transactions
 from engine.case import record as record_reader
 from engine.case.corrections import Correction, correct_value
 from engine.case.reopen import reopen_case
 from engine.db.unit_of_work import in_transaction
+from engine.errors import Forbidden, InvalidData
 from engine.pagination import iso
 from engine.retention.matching import organisations_with_match
 from web.api import actor, api, json_body, services
@@ -21,20 +22,39 @@ from web.state import db_session
 
 @api.post("/cases")
 def open_case() -> ResponseReturnValue:
-    body = json_body("data", required=("data",))
+    """A case of the network's process; or, when an administrator names a `process` (and
+    optionally its `version`), a test case on it (engine/case/test_cases.py)."""
+    body = json_body("data", "process", "version", required=("data",))
     session = db_session()
-    process_id = current_app.config.get("CASE_PROCESS", transactions.CASE_PROCESS)
-    case = transactions.open_case(session, services(), actor(), body["data"], process_id)
-    body = read_models.case_summary(session, case)
+    if "process" in body or "version" in body:
+        process_id, version = _test_process(body)
+        case = test_cases.start_test_case(
+            session, services(), actor(), process_id, body["data"], version
+        )
+    else:
+        process_id = current_app.config.get("CASE_PROCESS", transactions.CASE_PROCESS)
+        case = transactions.open_case(session, services(), actor(), body["data"], process_id)
+    summary = read_models.case_summary(session, case)
     # Only whom to contact: another case's coordinator, never the case itself.
-    body["matching_cases"] = [
+    summary["matching_cases"] = [
         {"organisation": o.slug, "name": o.name, "contacts": o.contacts}
         for o in organisations_with_match(session, case.id)
     ]
-    response = jsonify(body)
+    response = jsonify(summary)
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/cases/{case.id}"
     return response
+
+
+def _test_process(body: dict[str, Any]) -> tuple[str, int | None]:
+    if not actor().is_admin:
+        raise Forbidden("only administrators start test cases on a chosen process")
+    process_id, version = body.get("process"), body.get("version")
+    if not isinstance(process_id, str) or not process_id:
+        raise InvalidData("process missing", {"process": "Name a deployed process"})
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise InvalidData("invalid version", {"version": "A version number, or leave it out"})
+    return process_id, version
 
 
 @api.get("/cases")

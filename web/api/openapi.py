@@ -96,6 +96,8 @@ DOCUMENT: dict[str, Any] = {
                     "data": {"type": "object"},
                     "name": {"type": "string"},
                     "reason": {"type": "string"},
+                    "process": {"type": "string"},
+                    "version": {"type": "integer"},
                 },
             },
         },
@@ -118,10 +120,11 @@ DOCUMENT: dict[str, Any] = {
             ),
             "post": _op(
                 "Open a case from the start form; `matching_cases` names the coordinators "
-                "of cases with her details, and nothing else about them",
+                "of cases with her details, and nothing else about them. An administrator "
+                "naming a `process` (and optionally its `version`) starts a test case on it",
                 ok=201,
                 body=True,
-                errors=(400, 422),
+                errors=(400, 403, 404, 422),
             ),
         },
         "/cases/{id}": {"get": _op("A case", errors=(404,), id="path")},

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from engine.audit import record
 from engine.case import read_models
 from engine.case import transactions as case_service
-from engine.case.access import can_see_case, is_coordinator, visible_case
+from engine.case.access import can_see_case, is_coordinator, tries_test_case, visible_case
 from engine.case.consents import withdraw_consent
 from engine.case.corrections import correct_value, correctable_form
 from engine.case.diagram import case_diagram
@@ -196,7 +196,9 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any) -> ResponseR
             overview=overview,
             record=found,
             notes=overview.notes,
-            actions=actions_for(overview.messages, overview.coordinates),
+            actions=actions_for(
+                overview.messages, overview.coordinates or tries_test_case(g.actor, case)
+            ),
             team=team_rows(case, g.actor.organisation_id, editable, overview.directory),
             team_editable=editable,
             consents=overview.consents,

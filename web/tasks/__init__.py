@@ -95,6 +95,7 @@ def task_page(task_id: str) -> ResponseReturnValue:
     if request.method == "POST" and task.state == "open":
         values = posted_data(task.form, request.form)
         case_id, title = task.case_id, task_title(services.cipher, task)
+        is_test = task.case_file.is_test
         try:
             complete_task(db, services, g.actor, task_id, values)
         except InvalidData as error:
@@ -103,6 +104,9 @@ def task_page(task_id: str) -> ResponseReturnValue:
             flash(error.message, "error")
             return redirect(url_for("tasks.task_page", task_id=task_id))
         else:
+            if is_test:  # an administrator walking a test case goes on from its list
+                flash(_("Saved “%(done)s”.", done=title), "success")
+                return redirect(url_for("admin.test_cases.test_case_list"))
             return _after_completion(case_id, title)
         task = db.get(Task, task_id) or task
     else:

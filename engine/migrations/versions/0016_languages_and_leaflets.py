@@ -7,7 +7,7 @@
 - `leaflet_text`: the rights leaflet in languages an administrator added.
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0015
 Create Date: 2026-12-06 23:00:00
 """
 
