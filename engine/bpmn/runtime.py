@@ -28,7 +28,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import bounds, clock
 from engine.bpmn.event_subprocesses import interrupt_for_caught_starts, refresh_caught_start_data
-from engine.bpmn.lint import parse_durations
+from engine.bpmn.lint import parse_durations, parse_names
 from engine.bpmn.scripting import SAFE_ENGINE
 from engine.errors import Conflict, InvalidData, InvalidProcess, NotFound
 
@@ -48,6 +48,8 @@ class HumanTask:
     reminders: list[str]
     instructions: str
     data: dict[str, Any] = field(default_factory=dict)
+    # Case fields the task declares it needs (`needs` property): what an agency reads.
+    needs: list[str] = field(default_factory=list)
 
 
 # --- data in and out -------------------------------------------------------------------
@@ -125,6 +127,7 @@ def _human_task(task: Task) -> HumanTask:
         reminders=parse_durations(props["reminders"]) if props.get("reminders") else [],
         instructions=getattr(spec, "documentation", None) or "",
         data=jsonable(task.data),
+        needs=parse_names(props.get("needs") or ""),
     )
 
 

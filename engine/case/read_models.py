@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from engine.audit import Actor, record
 from engine.case.access import (
+    case_and_view,
     sees_few_cases,
     visible_by_probe,
-    visible_case,
     visible_case_ids,
     visible_task,
 )
+from engine.case.visibility import DEADLINES, TASKS, TEAM, TIMELINE, CaseView
 from engine.crypto import Cipher
 from engine.errors import InvalidData
 from engine.models import AuditEvent, Case, Deadline, Organisation, Task, User
@@ -86,7 +87,7 @@ def list_tasks(
 def task_detail(
     session: Session, cipher: Cipher, actor: Actor, task_id: str, now: datetime
 ) -> dict[str, Any]:
-    task = visible_task(session, actor, task_id)
+    task = visible_task(session, actor, task_id, now)
     detail = task_summary(task)
     form = load_form(task.form)
     detail["form"] = {"name": form.name, "schema": form.schema, "ui_schema": form.ui_schema}
@@ -103,12 +104,18 @@ def case_summary(
     case: Case,
     tasks: list[Task] | None = None,
     deadlines: list[Deadline] | None = None,
+    view: CaseView | None = None,
 ) -> dict[str, Any]:
     """The case as the API shows it; `tasks` (all of the case's) and `deadlines` (by due
-    date) when the caller has read them already, so they are not queried again."""
+    date) when the caller has read them already, so they are not queried again. With a
+    `view`, only what it shows (engine/case/visibility.py); without, all of it (for the
+    caller that just wrote the case, and so coordinates or holds the task)."""
     if tasks is None:
         tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)))
     open_tasks = sorted((t for t in tasks if t.state == "open"), key=lambda t: t.created_at)
+    if view is not None:
+        open_tasks = [t for t in open_tasks if view.shows(TASKS) and view.shows_task(t)]
+        deadlines = deadlines if view.shows(DEADLINES) else []
     if deadlines is None:
         deadlines = list(
             session.scalars(
@@ -122,7 +129,11 @@ def case_summary(
         "stage": case.stage,
         "host_country": case.host_country,
         "process": {"id": case.process_version.process_id, "version": case.process_version.version},
-        "team": {m.role: m.organisation.slug for m in sorted(case.team, key=lambda m: m.role)},
+        "team": (
+            {m.role: m.organisation.slug for m in sorted(case.team, key=lambda m: m.role)}
+            if view is None or view.shows(TEAM)
+            else {}
+        ),
         "open_tasks": [
             {
                 k: v
@@ -140,8 +151,8 @@ def case_summary(
 
 def read_case(session: Session, actor: Actor, case_id: str, now: datetime) -> dict[str, Any]:
     """The case as the API shows it; the read is audited (in the caller's unit of work)."""
-    case = visible_case(session, actor, case_id)
-    summary = case_summary(session, case)
+    case, tasks, view = case_and_view(session, actor, case_id, now)
+    summary = case_summary(session, case, tasks, view=view)
     record(session, actor, "case.viewed", now, case.id)
     return summary
 
@@ -164,6 +175,7 @@ def list_cases(
     country: str | None = None,
     limit: Any = None,
     cursor: str | None = None,
+    now: datetime | None = None,
 ) -> Page:
     """The cases the caller may see, oldest first, a page at a time.
 
@@ -174,9 +186,9 @@ def list_cases(
     if actor.organisation_id is None:
         return Page([], None)
     visible = (
-        Case.id.in_(visible_case_ids(actor))
+        Case.id.in_(visible_case_ids(actor, now))
         if sees_few_cases(session, actor)
-        else visible_by_probe(actor)
+        else visible_by_probe(actor, now)
     )
     query = select(*CASE_LIST_COLUMNS).where(visible)
     if status:
@@ -207,15 +219,19 @@ def list_cases(
 def case_history(
     session: Session, actor: Actor, case_id: str, now: datetime
 ) -> list[dict[str, Any]]:
-    """The case's timeline; the read is audited (in the caller's unit of work)."""
-    case = visible_case(session, actor, case_id)
-    history = history_of(session, case.id)
+    """The case's timeline as the actor may see it; the read is audited (in the caller's
+    unit of work)."""
+    case, _, view = case_and_view(session, actor, case_id, now)
     record(session, actor, "case.viewed", now, case.id, part="history")
-    return history
+    return history_of(session, case.id, view) if view.shows(TIMELINE) else []
 
 
-def history_of(session: Session, case_id: str) -> list[dict[str, Any]]:
-    """Who did what, when, oldest first; reads are left out (the caller checked access)."""
+def history_of(
+    session: Session, case_id: str, view: CaseView | None = None
+) -> list[dict[str, Any]]:
+    """Who did what, when, oldest first; reads are left out (the caller checked access).
+    With a `view`, only its organisation's events and the stage changes, unless it
+    coordinates; a confidential note's event shows only to its writer."""
     rows = session.execute(
         select(AuditEvent, User.username, Organisation.slug)
         .outerjoin(User, User.id == AuditEvent.user_id)
@@ -223,15 +239,55 @@ def history_of(session: Session, case_id: str) -> list[dict[str, Any]]:
         .where(AuditEvent.case_id == case_id, AuditEvent.action.not_like("%.viewed"))
         .order_by(AuditEvent.id)
     ).all()
+    history = []
+    for event, username, slug in rows:
+        own = view is None or event.organisation_id == view.organisation_id
+        if _confidential(event) and not own:
+            continue
+        if view is not None and not view.shows_event(event.action, event.organisation_id):
+            continue
+        whole = own or view is None or view.coordinates
+        history.append(
+            {
+                "at": iso(event.at),
+                "action": event.action,
+                "by": (username or "system") if whole else None,
+                "organisation": slug if whole else None,
+                "detail": event.detail if whole else {},
+            }
+        )
+    return history
+
+
+def _confidential(event: AuditEvent) -> bool:
+    detail = event.detail or {}
+    return event.action == "note.added" and (
+        detail.get("visibility") == "confidential" or bool(detail.get("confidential"))
+    )
+
+
+READERS_SHOWN = 200
+
+
+def readers_of(session: Session, case_id: str) -> list[dict[str, Any]]:
+    """Who looked at the case, newest first: each audited read with who, of which
+    organisation, when and which part (for the coordinator's "who looked" panel)."""
+    rows = session.execute(
+        select(AuditEvent, User.username, Organisation.name)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+        .where(AuditEvent.case_id == case_id, AuditEvent.action.like("%.viewed"))
+        .order_by(AuditEvent.id.desc())
+        .limit(READERS_SHOWN)
+    ).all()
     return [
         {
-            "at": iso(event.at),
-            "action": event.action,
+            "at": event.at,
             "by": username or "system",
-            "organisation": slug,
-            "detail": event.detail,
+            "organisation": name,
+            "part": (event.detail or {}).get("part") or (event.detail or {}).get("task") or "case",
         }
-        for event, username, slug in rows
+        for event, username, name in rows
     ]
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.models import (
+    AccessGrant,
     ApiToken,
     AuditEvent,
     AuditHead,
@@ -38,6 +39,7 @@ CASE_TABLES = (
     Note,
     Task,
     Consent,
+    AccessGrant,
     CaseTeamMember,
     Case,
     AuditEvent,

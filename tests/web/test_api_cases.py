@@ -133,7 +133,9 @@ def test_a_case_the_caller_may_not_see_is_404(client, session):
     assert api.get("/cases/not-a-case")[0] == 404
 
 
-def test_a_task_of_another_organisation_is_403(client, session):
+def test_a_task_of_another_organisation_is_403_to_whom_sees_it_and_404_to_an_agency(
+    client, session
+):
     api = coordinator(client, session)
     officer = police(client, session)
     case = api.open_case()
@@ -141,8 +143,12 @@ def test_a_task_of_another_organisation_is_403(client, session):
     status, body = officer.post(
         f"/tasks/{safety}/complete", {"data": valid_data("immediate_safety")}
     )
-    assert status == 403
-    assert officer.post(f"/tasks/{safety}/claim")[0] == 403
+    assert status == 404  # an agency sees its own tasks only: others' are not revealed
+    assert officer.post(f"/tasks/{safety}/claim")[0] == 404
+    notice = api.task(case, "non_punishment_notice")["id"]
+    status, body = api.post(f"/tasks/{notice}/complete", {"data": {}})
+    assert status == 403, body
+    assert api.post(f"/tasks/{notice}/claim")[0] == 403
 
 
 def test_police_see_the_case_but_not_what_others_wrote(client, session):
@@ -151,9 +157,8 @@ def test_police_see_the_case_but_not_what_others_wrote(client, session):
     case = api.open_case()
     safety = api.task(case, "immediate_safety")["id"]
     api.post(f"/tasks/{safety}/complete", {"data": valid_data("immediate_safety", notes="private")})
-    status, task = officer.get(f"/tasks/{safety}")
-    assert status == 200
-    assert task["data"] == {}
+    status, _ = officer.get(f"/tasks/{safety}")
+    assert status == 404  # another organisation's work is not shown to an agency at all
     assert api.get(f"/tasks/{safety}")[1]["data"]["notes"] == "private"
 
 

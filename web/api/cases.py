@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine.case import read_models, transactions
+from engine.case import notes, read_models, transactions
 from engine.db.unit_of_work import in_transaction
+from engine.errors import InvalidData
 from web.api import actor, api, json_body, services
 from web.state import db_session
 
@@ -32,6 +33,7 @@ def list_cases() -> ResponseReturnValue:
         country=request.args.get("country"),
         limit=request.args.get("limit"),
         cursor=request.args.get("cursor"),
+        now=services().now(),
     )
     return jsonify({"items": page.items, "next": page.next})
 
@@ -52,6 +54,45 @@ def case_history(case_id: str) -> ResponseReturnValue:
         session, lambda: read_models.case_history(session, actor(), case_id, services().now())
     )
     return jsonify({"items": items, "next": None})
+
+
+@api.get("/cases/<case_id>/notes")
+def case_notes(case_id: str) -> ResponseReturnValue:
+    session, svc = db_session(), services()
+    items = in_transaction(session, lambda: notes.list_notes(session, svc, actor(), case_id))
+    return jsonify({"items": [note_json(n) for n in items], "next": None})
+
+
+@api.post("/cases/<case_id>/notes")
+def add_case_note(case_id: str) -> ResponseReturnValue:
+    body = json_body("body", "visibility", required=("body",))
+    if not isinstance(body["body"], str):
+        raise InvalidData("the note must be text", {"body": "Send the note as a string"})
+    visibility = body.get("visibility") or notes.PRIVATE
+    if visibility not in (notes.PRIVATE, notes.TEAM):
+        raise InvalidData("unknown visibility", {"visibility": "Use organisation or team"})
+    session, svc = db_session(), services()
+    note = notes.add_note(session, svc, actor(), case_id, body["body"], visibility=visibility)
+    response = jsonify(
+        {
+            "id": note.id,
+            "visibility": note.visibility,
+            "created_at": note.created_at.isoformat(),
+        }
+    )
+    response.status_code = 201
+    return response
+
+
+def note_json(note: notes.CaseNote) -> dict[str, object]:
+    return {
+        "id": note.id,
+        "body": note.body,
+        "visibility": note.visibility,
+        "author": note.author,
+        "organisation": note.organisation,
+        "created_at": note.created_at.isoformat(),
+    }
 
 
 @api.post("/cases/<case_id>/messages")

@@ -25,11 +25,12 @@ from engine.audit import record
 from engine.case import read_models
 from engine.case import transactions as case_service
 from engine.case.access import is_coordinator, visible_case
-from engine.case.consents import withdraw_consent
+from engine.case.consents import shareable_fields, withdraw_consent
 from engine.case.diagram import case_diagram
 from engine.case.notes import add_note
 from engine.case.overview import CaseOverview, case_overview
 from engine.case.team import assign_role
+from engine.case.visibility import TEAM
 from engine.db import WRITE_OPTION
 from engine.db.unit_of_work import in_transaction
 from engine.directory import list_organisations
@@ -60,7 +61,11 @@ def start_form_name() -> str:
 def case_list() -> ResponseReturnValue:
     status = request.args.get("status") or "open"
     page = read_models.list_cases(
-        db_session(), g.actor, status=status if status != "all" else None, limit=500
+        db_session(),
+        g.actor,
+        status=status if status != "all" else None,
+        limit=500,
+        now=state().clock.now(),
     )
     items = sorted(page.items, key=lambda c: c["updated_at"] or "", reverse=True)
     return render_template("cases/list.html", items=items, status=status)
@@ -133,7 +138,13 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any) -> ResponseR
             overview=overview,
             notes=overview.notes,
             actions=actions_for(overview.messages, overview.coordinates),
-            team=team_rows(case, g.actor.organisation_id, editable, overview.directory),
+            team=(
+                team_rows(case, g.actor.organisation_id, editable, overview.directory)
+                if overview.view and overview.view.shows(TEAM)
+                else []
+            ),
+            view=overview.view,
+            shareable=shareable_fields() if overview.coordinates else [],
             team_editable=editable,
             consents=overview.consents,
             organisation_names={o.slug: o.name for o in overview.directory},
@@ -163,8 +174,9 @@ def add_case_note(case_id: str) -> ResponseReturnValue:
     services = state().services
     body = request.form.get("body", "")
     confidential = request.form.get("confidential") in ("on", "true", "1")
+    visibility = "team" if request.form.get("visibility") == "team" else "organisation"
     try:
-        add_note(db, services, g.actor, case_id, body, confidential)
+        add_note(db, services, g.actor, case_id, body, confidential, visibility)
     except InvalidData as error:
         return render_case_page(
             case_id,
@@ -176,7 +188,9 @@ def add_case_note(case_id: str) -> ResponseReturnValue:
     flash(
         _("Your confidential note was added: only your organisation can read it.")
         if confidential
-        else _("Your note was added."),
+        else _("Your note was added: everyone who reads this case's notes can read it.")
+        if visibility == "team"
+        else _("Your note was added: only your organisation can read it."),
         "success",
     )
     return redirect(url_for("cases.case_page", case_id=case_id, _anchor="notes"))
@@ -188,7 +202,9 @@ def record_event(case_id: str, name: str) -> ResponseReturnValue:
     end the case, so they need the coordinator and a ticked confirmation."""
     db = db_session()
     action = ACTIONS.get(name)
-    case = visible_case(db, g.actor, case_id)  # 404 for a case the organisation may not see
+    case = visible_case(
+        db, g.actor, case_id, state().clock.now()
+    )  # 404 for a case the organisation may not see
     if action is None:
         abort(404)
     # The form is offered only to whom may send it; what is sent, the engine decides.
@@ -253,7 +269,7 @@ def record_event(case_id: str, name: str) -> ResponseReturnValue:
 def change_team(case_id: str) -> ResponseReturnValue:
     """The coordinator gives a role to another organisation; its open tasks follow."""
     db = db_session()
-    case = visible_case(db, g.actor, case_id)
+    case = visible_case(db, g.actor, case_id, state().clock.now())
     role = request.form.get("role", "")
     slug = request.form.get("organisation", "").strip()
     current = next((m.organisation.slug for m in case.team if m.role == role), None)
@@ -318,9 +334,12 @@ def withdraw_case_consent(case_id: str, consent_id: str) -> ResponseReturnValue:
 
 @cases.get("/<case_id>/diagram")
 def diagram(case_id: str) -> ResponseReturnValue:
-    data = case_diagram(
-        db_session(), state().services, g.actor, case_id, request.args.get("process")
-    )
+    db, services = db_session(), state().services
+    process = request.args.get("process")
+    data = in_transaction(db, lambda: case_diagram(db, services, g.actor, case_id, process))
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+from web.cases import sharing  # noqa: E402,F401 - routes register on `cases`

@@ -58,7 +58,9 @@ def home() -> ResponseReturnValue:
 def task_page(task_id: str) -> ResponseReturnValue:
     db = db_session()
     services = state().services
-    task = own_task(db, g.actor, task_id)  # 404 for a hidden case, 403 for another's task
+    task = own_task(
+        db, g.actor, task_id, services.now()
+    )  # 404 for a hidden case, 403 for another's task
     errors: dict[str, str] = {}
     problem = None
     status = 200
