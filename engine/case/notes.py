@@ -54,22 +54,13 @@ def add_note(
 ) -> Note:
     """Add a note, private to the actor's organisation unless `visibility` is "team"."""
     visibility = CONFIDENTIAL if confidential else (visibility or PRIVATE)
-    if visibility not in VISIBILITIES:
-        raise InvalidData(
-            "unknown visibility", {"visibility": "Use organisation, team or confidential"}
-        )
     confidential = visibility == CONFIDENTIAL
     text = (body or "").strip()
-    if not text:
-        raise InvalidData("The note is empty.", {"body": "Write the note"})
-    if len(text) > MAX_NOTE_LENGTH:
-        raise InvalidData(
-            "The note is too long.", {"body": f"Use at most {MAX_NOTE_LENGTH} characters"}
-        )
 
     def work() -> Note:
         now = services.now()
-        case, _, _ = case_and_view(session, actor, case_id, now)
+        case, _, _ = case_and_view(session, actor, case_id, now)  # 404 before any 422
+        _check(text, visibility)
         note = Note(
             case_id=case.id,
             organisation_id=actor.organisation_id,
@@ -86,6 +77,19 @@ def add_note(
         return note
 
     return in_transaction(session, work)
+
+
+def _check(text: str, visibility: str) -> None:
+    if visibility not in VISIBILITIES:
+        raise InvalidData(
+            "unknown visibility", {"visibility": "Use organisation, team or confidential"}
+        )
+    if not text:
+        raise InvalidData("The note is empty.", {"body": "Write the note"})
+    if len(text) > MAX_NOTE_LENGTH:
+        raise InvalidData(
+            "The note is too long.", {"body": f"Use at most {MAX_NOTE_LENGTH} characters"}
+        )
 
 
 def list_notes(session: Session, services: Services, actor: Actor, case_id: str) -> list[CaseNote]:

@@ -69,7 +69,7 @@ def add_case_note(case_id: str) -> ResponseReturnValue:
     if not isinstance(body["body"], str):
         raise InvalidData("the note must be text", {"body": "Send the note as a string"})
     visibility = body.get("visibility") or notes.PRIVATE
-    if visibility not in (notes.PRIVATE, notes.TEAM):
+    if visibility not in (notes.PRIVATE, notes.TEAM):  # API.md: confidential is the page's
         raise InvalidData("unknown visibility", {"visibility": "Use organisation or team"})
     session, svc = db_session(), services()
     note = notes.add_note(session, svc, actor(), case_id, body["body"], visibility=visibility)

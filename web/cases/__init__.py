@@ -313,6 +313,9 @@ def withdraw_case_consent(case_id: str, consent_id: str) -> ResponseReturnValue:
     the case at once and its open tasks move to the coordinator."""
     db = db_session()
     anchor = "consents"
+    case = visible_case(db, g.actor, case_id, state().clock.now())  # 404 before anything
+    if not is_coordinator(case, g.actor):
+        abort(403, _("Only the case coordinator can record that she withdraws consent."))
     if request.form.get("confirm") != "yes":
         flash(_("Tick the box to confirm that she withdraws this consent."), "error")
         return redirect(url_for("cases.case_page", case_id=case_id, _anchor=anchor))
