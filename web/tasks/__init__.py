@@ -84,6 +84,10 @@ def task_page(task_id: str) -> ResponseReturnValue:
         )
         values = detail["data"]
     form = load_form(task.form)
+    # Prefilled values the form does not ask for: what an agency's or partner's task
+    # received of her (its needs, her consent), shown to read, never to edit.
+    asked = form.schema.get("properties", {})
+    shared = {k: v for k, v in values.items() if k not in asked and k != "service"}
     case = task.case_file
     return (
         render_template(
@@ -96,6 +100,7 @@ def task_page(task_id: str) -> ResponseReturnValue:
             errors=errors,
             problem=problem,
             process_instructions=task_instructions(case.process_version, task.name),
+            shared=shared if task.organisation_id == g.actor.organisation_id else {},
         ),
         status,
     )
