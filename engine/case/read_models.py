@@ -57,8 +57,10 @@ def list_tasks(
     cursor: str | None = None,
 ) -> Page:
     """The organisation's (or the caller's own) tasks, oldest first: read in order from
-    the index on (organisation or holder, state, created_at), a page at a time."""
-    query = select(Task)
+    the index on (organisation or holder, state, created_at), a page at a time. Only of
+    cases the caller still sees: a task it completed on a case it has lost (withdrawal,
+    closing, a consent's end) is no longer listed."""
+    query = select(Task).where(Task.case_id.in_(visible_case_ids(actor, now)))
     if scope in (None, "", "organisation"):
         query = query.where(Task.organisation_id == actor.organisation_id)
     elif scope == "mine":

@@ -223,3 +223,17 @@ def test_every_read_is_audited_once_and_the_coordinator_sees_who_looked(session,
         ("staff.se-police", "case"),
     ]
     assert case_overview(session, services, police, walker.case.id).readers == []
+
+
+def test_the_partner_no_longer_lists_its_completed_task_once_her_consent_ends(
+    session, services
+):
+    walker = to_return(session, services)
+    recorded = consent(walker)
+    walker.complete("return_needs_assessment")  # by MARTA
+    marta = staff(session, "lv-marta")
+    done = read_models.list_tasks(session, marta, services.now(), state="completed")
+    assert [t["name"] for t in done.items] == ["return_needs_assessment"]
+    roks = staff(session, "se-roks")
+    consents.withdraw_consent(session, services, roks, walker.case.id, recorded.id)
+    assert read_models.list_tasks(session, marta, services.now(), state="completed").items == []
