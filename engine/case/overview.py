@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from engine.audit import Actor, record
 from engine.case import read_models
@@ -156,14 +156,15 @@ def _load_case(session: Session, case_id: str) -> Case | None:
         return None
     query = (
         select(Case)
-        # One statement for the case, its team and its deadlines (a few rows each), and
-        # without the workflow state, which the page does not need.
+        # One statement for the case, its team, deadlines, consents and legal bases (a few
+        # rows each: the access policy needs the last two), and without the workflow
+        # state, which the page does not need.
         .options(
             defer(Case.state),
             joinedload(Case.team),
             joinedload(Case.deadlines),
-            selectinload(Case.consents),
-            selectinload(Case.access_grants),
+            joinedload(Case.consents),
+            joinedload(Case.access_grants),
         )
         .where(Case.id == case_id)
     )
