@@ -225,9 +225,7 @@ def test_every_read_is_audited_once_and_the_coordinator_sees_who_looked(session,
     assert case_overview(session, services, police, walker.case.id).readers == []
 
 
-def test_the_partner_no_longer_lists_its_completed_task_once_her_consent_ends(
-    session, services
-):
+def test_the_partner_no_longer_lists_its_completed_task_once_her_consent_ends(session, services):
     walker = to_return(session, services)
     recorded = consent(walker)
     walker.complete("return_needs_assessment")  # by MARTA
