@@ -71,6 +71,9 @@ def request_grant(
             errors["organisation"] = "Choose an organisation from the list"
         if organisation is not None and organisation.id == actor.organisation_id:
             errors["organisation"] = "Your own organisation sees the case already"
+        elif organisation is not None and organisation.country != case.host_country:
+            # A legal basis is the host country's law; abroad she decides, by consent.
+            errors["organisation"] = "An organisation abroad sees her case only with her consent"
         if basis not in BASES:
             errors["basis"] = "Choose risk to life or a statutory duty"
         if not (reason or "").strip() or len(reason) > MAX_REASON:

@@ -160,16 +160,24 @@ def test_a_legal_basis_needs_a_second_person_and_ends_on_time(session, services)
         view_of(session, services, "se-health", walker.case.id)
 
 
-@pytest.mark.parametrize(("basis", "days"), [("curiosity", "3"), ("statutory_duty", "31")])
-def test_a_legal_basis_is_refused_without_a_known_basis_or_beyond_thirty_days(
-    session, services, basis, days
+@pytest.mark.parametrize(
+    ("slug", "basis", "days", "field"),
+    [
+        ("se-health", "curiosity", "3", "basis"),
+        ("se-health", "statutory_duty", "31", "days"),
+        ("lv-police", "statutory_duty", "3", "organisation"),
+    ],
+)
+def test_a_legal_basis_is_refused_without_a_known_basis_beyond_thirty_days_or_abroad(
+    session, services, slug, basis, days, field
 ):
     walker = Walker(session, services)
-    with pytest.raises(InvalidData):
+    with pytest.raises(InvalidData) as refused:
         grants.request_grant(
-            session, services, staff(session, "se-roks"), walker.case.id, "se-health", basis,
+            session, services, staff(session, "se-roks"), walker.case.id, slug, basis,
             "reason", ["alias"], days,
         )  # fmt: skip
+    assert list(refused.value.fields) == [field]
 
 
 def test_withdrawal_ends_every_access_but_the_coordinators(session, services):
