@@ -20,7 +20,7 @@ from engine.case.access import (
     visible_case_ids,
     visible_task,
 )
-from engine.case.visibility import DEADLINES, TASKS, TEAM, TIMELINE, CaseView
+from engine.case.visibility import DEADLINES, TASKS, TEAM, TIMELINE, CaseView, case_view
 from engine.crypto import Cipher
 from engine.errors import InvalidData
 from engine.models import AuditEvent, Case, Deadline, Organisation, Task, User
@@ -149,6 +149,16 @@ def case_summary(
         "updated_at": iso(case.updated_at),
         "closed_at": iso(case.closed_at),
     }
+
+
+def case_summary_for(session: Session, actor: Actor, case: Case, now: datetime) -> dict[str, Any]:
+    """The case as `actor` may see it, after it acted on it (a completed task, a message,
+    an opened case): only what its view shows, the bare case when it sees no more."""
+    tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)))
+    view = case_view(actor, case, tasks, now)
+    if not view.sees_case:  # e.g. its last task done on a case it sees through that task
+        view = CaseView(parts=frozenset(), fields=frozenset(), own_tasks_only=True)
+    return case_summary(session, case, tasks, view=view)
 
 
 def read_case(session: Session, actor: Actor, case_id: str, now: datetime) -> dict[str, Any]:

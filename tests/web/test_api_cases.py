@@ -49,7 +49,10 @@ def test_a_case_is_completed_step_by_step_and_its_history_says_who_did_what(clie
         f"/tasks/{tasks['items'][0]['id']}/complete", {"data": valid_data("non_punishment_notice")}
     )
     assert status == 200, case
-    assert [t["name"] for t in case["open_tasks"]] == ["inform_rights"]
+    assert case["open_tasks"] == []  # the police are told nothing of the coordinator's work
+    assert [t["name"] for t in api.get(f"/cases/{case['id']}")[1]["open_tasks"]] == [
+        "inform_rights"
+    ]
     status, history = api.get(f"/cases/{case['id']}/history")
     assert status == 200
     actions = [(e["action"], e["by"], e["detail"].get("task")) for e in history["items"]]
@@ -324,3 +327,18 @@ def test_a_crash_mid_request_is_a_clear_500_and_leaves_the_case_as_it_was(
     assert (
         api.post(f"/tasks/{task_id}/complete", {"data": valid_data("immediate_safety")})[0] == 200
     )
+
+
+def test_the_answer_to_an_agencys_completion_shows_only_what_it_may_see(client, session):
+    api = coordinator(client, session)
+    officer = police(client, session)
+    case = api.open_case()
+    notice = api.task(case, "non_punishment_notice")["id"]
+    status, body = officer.post(
+        f"/tasks/{notice}/complete",
+        {"data": valid_data("non_punishment_notice", no_charges_confirmed=True)},
+    )
+    assert status == 200, body
+    assert body["team"] == {} and body["deadlines"] == []
+    assert {t["organisation"] for t in body["open_tasks"]} <= {"se-police"}
+    assert "immediate_safety" not in str(body)

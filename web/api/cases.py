@@ -18,7 +18,7 @@ def open_case() -> ResponseReturnValue:
     session = db_session()
     process_id = current_app.config.get("CASE_PROCESS", transactions.CASE_PROCESS)
     case = transactions.open_case(session, services(), actor(), body["data"], process_id)
-    response = jsonify(read_models.case_summary(session, case))
+    response = jsonify(read_models.case_summary_for(session, actor(), case, services().now()))
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/cases/{case.id}"
     return response
@@ -102,4 +102,4 @@ def send_message(case_id: str) -> ResponseReturnValue:
     case = transactions.deliver_message(
         session, services(), actor(), case_id, body["name"], body.get("data")
     )
-    return jsonify(read_models.case_summary(session, case))
+    return jsonify(read_models.case_summary_for(session, actor(), case, services().now()))
