@@ -144,6 +144,7 @@ def record_consent(
     )
     session.add(consent)
     session.flush()  # the partner's first tasks are indexed next, filtered by its fields
+    session.expire(case, ["consents"])  # the access policy reads them from the case
     record(
         session,
         actor,

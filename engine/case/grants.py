@@ -98,6 +98,7 @@ def request_grant(
         )
         session.add(grant)
         session.flush()
+        session.expire(case, ["access_grants"])  # the access policy reads them from the case
         record(
             session,
             actor,
