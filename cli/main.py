@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cli import accounts
+from cli import accounts, retention
 from engine import audit, directory, versions
 from engine.accounts import second_factor, users
 from engine.audit import Actor
@@ -26,6 +26,7 @@ from engine.db import analyse, make_engine, make_sessionmaker, migrate
 from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.errors import EngineError
+from engine.retention.rules import seed_retention_rules
 from engine.schedule import quarantine, scheduler
 from engine.schedule.mail import MailSettings
 from engine.settings import PROCESSES_DIR, Settings, generate_data_key, load_settings
@@ -54,6 +55,7 @@ def initialise(settings: Settings, demo: bool = False, out: Callable[[str], None
 
         def seed() -> tuple[int, list[versions.Deployed]]:
             added = directory.seed_directory(session)
+            seed_retention_rules(session, now)
             return added, versions.deploy_directory(session, PROCESSES_DIR, now, Actor.system())
 
         added, deployed = in_transaction(session, seed)
@@ -341,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_scheduler_release)
 
     accounts.add_commands(sub, users)
+    retention.add_commands(sub, _instant)
 
     keys = sub.add_parser("keys", help="secrets").add_subparsers(dest="action", required=True)
     keys.add_parser("generate").set_defaults(func=cmd_keys_generate, needs_settings=False)

@@ -54,6 +54,13 @@ class InvalidData(EngineError):
         self.fields = dict(fields or {})
 
 
+class BadRequest(InvalidData):
+    """The request itself is malformed (not the answers in it): a cursor that no page gave
+    out, JSON nested too deep, a number too large to read. The web answers 400."""
+
+    code = "bad_request"
+
+
 class InvalidProcess(EngineError):
     """A diagram or decision table cannot be deployed; says which file and line."""
 

@@ -188,6 +188,9 @@ class Case(Base):
     # that later ticks skip it until an administrator releases it.
     quarantined_at: Mapped[datetime | None]
     quarantine_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when retention erased her personal data (engine/retention/erasure.py): the row,
+    # its tasks' names and dates and its audit trail stay as anonymised history.
+    erased_at: Mapped[datetime | None]
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
     team: Mapped[list[CaseTeamMember]] = relationship(
@@ -445,3 +448,46 @@ class AuditHead(Base):
     mac: Mapped[str | None] = mapped_column(String(64))
     # Events of this chain with a smaller id were hashed with plain SHA-256.
     keyed_from: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RetentionRule(Base):
+    """How long a country's closed cases keep her personal data, with where that comes
+    from and how sure we are: administrators edit it (engine/retention/rules.py)."""
+
+    __tablename__ = "retention_rule"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    # Days after the case closed (or she withdrew) until her personal data is erased.
+    period_days: Mapped[int] = mapped_column(Integer)
+    citation: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[str] = mapped_column(String(10))  # high, medium, low
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class LegalHold(Base):
+    """A case that must not be erased while the hold stands (a trial, a claim, an appeal)."""
+
+    __tablename__ = "legal_hold"
+    __table_args__ = (Index("ix_legal_hold_case", "case_id", "released_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    placed_at: Mapped[datetime]
+    placed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    released_at: Mapped[datetime | None]
+    released_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    placed_by: Mapped[User | None] = relationship(foreign_keys=[placed_by_user_id], lazy="joined")
+
+
+class CaseMatch(Base):
+    """A keyed hash of her normalised details, so that a second organisation opening a
+    case for her learns whom to contact (engine/retention/matching.py), and nothing else."""
+
+    __tablename__ = "case_match"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), index=True)

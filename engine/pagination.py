@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, tuple_
 
-from engine.errors import InvalidData
+from engine.errors import BadRequest, InvalidData
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -47,13 +47,16 @@ def encode_cursor(at: datetime, row_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The (time, id) a cursor names; BadRequest for anything no page gave out, including a
+    time without its UTC offset (it could not be compared with the stored times)."""
     try:
         at, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(at), str(row_id)
-    except (ValueError, TypeError) as exc:
-        raise InvalidData(
-            "bad cursor", {"cursor": "Use the 'next' value of a previous page"}
-        ) from exc
+        when = datetime.fromisoformat(at)
+    except (ValueError, TypeError):
+        when, row_id = None, None
+    if when is None or when.tzinfo is None or not isinstance(row_id, str):
+        raise BadRequest("bad cursor", {"cursor": "Use the 'next' value of a previous page"})
+    return when, row_id
 
 
 def after_cursor(at: Any, row_id: Any, cursor: str) -> ColumnElement[bool]:

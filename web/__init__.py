@@ -24,8 +24,10 @@ from web.auth.second_factor import second_factor_pages
 from web.cases import begin_case_page_as_writer, cases
 from web.errors import register_error_handlers
 from web.i18n import init_i18n
+from web.input_guards import refuse_nul_characters
 from web.notifications import notifications
 from web.pages import init_pages
+from web.retention import retention
 from web.security import init_security
 from web.state import AppState, close_session
 from web.static_files import init_static_files
@@ -60,13 +62,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api)
     # Who is signed in first: an idle session goes to sign-in before any CSRF check.
+    app.before_request(refuse_nul_characters)  # before any view or query sees them
     app.before_request(begin_case_page_as_writer)  # before anything reads the database
     app.before_request(load_signed_in_user)
     init_security(app)
     init_i18n(app)
     init_pages(app)
     init_static_files(app)
-    for blueprint in (auth, second_factor_pages, tasks, cases, notifications, admin):
+    for blueprint in (auth, second_factor_pages, tasks, cases, retention, notifications, admin):
         app.register_blueprint(blueprint)
     app.register_blueprint(password_pages)
     register_error_handlers(app)

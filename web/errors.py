@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.db.unit_of_work import is_lock_timeout
 from engine.errors import (
+    BadRequest,
     Busy,
     Conflict,
     EngineError,
@@ -33,7 +34,15 @@ from engine.errors import (
     ServerFault,
 )
 
-STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, InvalidData: 422, InvalidProcess: 422}
+# BadRequest first: it is a kind of InvalidData, and the first match decides.
+STATUS = {
+    BadRequest: 400,
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    InvalidData: 422,
+    InvalidProcess: 422,
+}
 # A writer has already waited the whole busy timeout; a few seconds more is enough.
 RETRY_AFTER_SECONDS = 3
 log = logging.getLogger(__name__)

@@ -33,6 +33,7 @@ from engine.db.unit_of_work import in_transaction
 from engine.directory import organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.models import Case, Consent, Organisation, Task
+from engine.row_ids import parse_row_id
 from forms.registry import load_form
 
 RETURN_REFERRAL = "referral for safe return"
@@ -202,9 +203,8 @@ def withdraw_consent(
 
 
 def _consent_of(session: Session, case: Case, consent_id: Any) -> Consent:
-    text = str(consent_id)
-    # A number the database's integer holds: 30 digits are a client's mistake, not a 500.
-    consent = session.get(Consent, int(text)) if text.isdigit() and len(text) < 10 else None
+    wanted = parse_row_id(consent_id)
+    consent = session.get(Consent, wanted) if wanted is not None else None
     if consent is None or consent.case_id != case.id:
         raise NotFound("no such consent")
     return consent

@@ -35,6 +35,8 @@ def encrypt_profile(services: Services, case_id: str, workflow: Any) -> bytes:
 
 def decrypt_profile(services: Services, case: Case) -> dict[str, Any] | None:
     """The profile as last written; None for a case not saved since profiles began."""
+    if case.erased_at is not None:
+        return {}  # erased under the retention rules: there is nothing to show
     if case.profile is None:
         return None
     return dict(services.cipher.decrypt_json(case.profile, _context(case.id)) or {})

@@ -25,6 +25,8 @@ from engine.versions import specs_for
 
 
 def load_workflow(services: Services, case: Case) -> BpmnWorkflow:
+    if case.erased_at is not None:  # nothing left to load (engine/retention/erasure.py)
+        raise Conflict("her personal data was erased under the retention rules")
     spec, subprocess_specs = specs_for(case.process_version)
     blob = services.cipher.decrypt(case.state, case.id)
     with use_clock(services.clock):

@@ -30,6 +30,7 @@ from engine.db.unit_of_work import in_transaction
 from engine.directory import default_team, organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.models import Case, CaseTeamMember, Organisation, Task
+from engine.retention.matching import record_match
 from engine.schedule.legal_deadlines import record_deadlines
 from engine.versions import current_version
 from forms.validation import validate
@@ -81,6 +82,7 @@ def open_case(
         case.state = b""  # the real state once the task index is in step, below
         session.add(case)
         session.flush()
+        record_match(session, services.cipher, case.id, cleaned)
         sync_tasks(session, services, case, workflow)
         case.profile = encrypt_profile(services, case.id, workflow)
         case.state = encrypt_state(services, case.id, workflow)

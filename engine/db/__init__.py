@@ -49,6 +49,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Overwrite deleted content with zeros, whatever the build's default: erased personal
+    # data must not linger in free pages (engine/retention/erasure.py).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from engine.audit import Actor
 from engine.case.access import visible_case_ids
-from engine.errors import InvalidData, NotFound
+from engine.errors import BadRequest, InvalidData, NotFound
 from engine.models import Notification, User
 from engine.pagination import page_size as _limit
+from engine.row_ids import parse_row_id
 from engine.schedule.mail import compose, enqueue
 
 KIND_HEADINGS = {
@@ -160,11 +161,12 @@ def _encode_cursor(notification_id: int) -> str:
 def _decode_cursor(cursor: str) -> int:
     try:
         (notification_id,) = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return int(notification_id)
-    except (ValueError, TypeError) as exc:
-        raise InvalidData(
-            "bad cursor", {"cursor": "Use the 'next' value of a previous page"}
-        ) from exc
+    except (ValueError, TypeError):
+        notification_id = None
+    wanted = parse_row_id(notification_id) if isinstance(notification_id, int) else None
+    if wanted is None:
+        raise BadRequest("bad cursor", {"cursor": "Use the 'next' value of a previous page"})
+    return wanted
 
 
 def _unread_filter(unread: Any) -> bool | None:
@@ -220,10 +222,9 @@ def mark_read(
 ) -> NotificationView:
     """Mark one of the caller's notifications read (idempotent); others' are not found.
     The caller's unit of work commits it."""
-    try:
-        wanted = int(notification_id)
-    except (TypeError, ValueError):
-        raise NotFound("no such notification") from None
+    wanted = parse_row_id(notification_id)
+    if wanted is None:
+        raise NotFound("no such notification")
     notification = session.scalar(
         select(Notification).where(Notification.id == wanted, _addressed_to(actor))
     )

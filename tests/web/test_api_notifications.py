@@ -139,16 +139,16 @@ def test_notifications_come_newest_first_in_pages(session, police, case):
 
 
 @pytest.mark.parametrize(
-    ("params", "field"),
+    ("params", "field", "expected"),
     [
-        ({"cursor": "not-a-cursor"}, "cursor"),
-        ({"limit": 0}, "limit"),
-        ({"unread": "maybe"}, "unread"),
+        ({"cursor": "not-a-cursor"}, "cursor", 400),  # a malformed request, not bad data
+        ({"limit": 0}, "limit", 422),
+        ({"unread": "maybe"}, "unread", 422),
     ],
 )
-def test_bad_list_parameters_are_refused_with_the_field(police, params, field):
+def test_bad_list_parameters_are_refused_with_the_field(police, params, field, expected):
     status, body = police.get("/notifications", **params)
-    assert status == 422 and field in body["error"]["fields"]
+    assert status == expected and field in body["error"]["fields"]
 
 
 def test_notifications_need_a_token(client):

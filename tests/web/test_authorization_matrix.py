@@ -112,7 +112,19 @@ RULES: dict[tuple[str, str], Rule] = {
     ("tasks.task_page", "POST"): Rule(case_rule(404, coordinator=422), form={}),
     ("tasks.claim", "POST"): Rule(case_rule(404, coordinator=302), form={}),
     ("tasks.release", "POST"): Rule(case_rule(404, coordinator=302), form={}),
+    # --- retention and her copy: her coordinator's ------------------------------------------
+    ("retention.case_retention", "GET"): Rule(case_rule(403, coordinator=200)),
+    ("retention.hold", "POST"): Rule(case_rule(403, coordinator=422), form={}),
+    ("retention.release", "POST"): Rule(case_rule(403, coordinator=302), form={}),
+    ("retention.her_copy_page", "GET"): Rule(case_rule(403, coordinator=200)),
+    ("retention.her_copy_download", "GET"): Rule(case_rule(403, coordinator=200)),
+    ("api.export", "GET"): Rule(case_rule(403, coordinator=200, **API)),
+    ("api.hold", "POST"): Rule(case_rule(403, coordinator=422, **API), json={"reason": " "}),
+    ("api.release", "POST"): Rule(case_rule(403, coordinator=409, **API)),
     # --- administration ---------------------------------------------------------------------
+    ("admin.retention.rules", "GET"): Rule(admin_only(200)),
+    # no retention rule is seeded in the tests: the country has none to change
+    ("admin.retention.save_rule", "POST"): Rule(admin_only(404), form={}),
     ("admin.home", "GET"): Rule(admin_only(302)),
     ("admin.library", "GET"): Rule(admin_only(200)),
     ("admin.deploy", "POST"): Rule(admin_only(422), form={}),
@@ -164,6 +176,7 @@ def url_values(cast: Cast, actor: str, version: int) -> dict[str, Any]:
         "filename": "victim_journey.bpmn",
         "username": "zed",
         "reference": "SE-NOSUCH",
+        "country": "SE",
     }
 
 

@@ -33,6 +33,7 @@ from engine.models import ProcessVersion
 from engine.versions import Deployed, deploy_files, latest_version, list_versions
 from web.admin.accounts import account_pages
 from web.admin.process_versions import version_pages
+from web.admin.retention import retention_pages
 from web.admin.uploads import (
     DeployError,
     UploadRefused,
@@ -46,6 +47,7 @@ from web.state import db_session, state
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 admin.register_blueprint(version_pages)  # versions and quarantine
 admin.register_blueprint(account_pages)  # the people who sign in
+admin.register_blueprint(retention_pages)  # how long each country keeps her data
 
 
 @admin.before_request

@@ -12,6 +12,7 @@ from engine.audit import Actor
 from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.errors import EngineError, InvalidData
+from web.api.json_input import parse_json
 from web.errors import json_error
 from web.state import db_session, state
 
@@ -58,9 +59,7 @@ def actor() -> Actor:
 
 def json_body(*allowed: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
     """The request's JSON object, refusing other shapes and unknown top-level fields."""
-    body = request.get_json(silent=True, force=True) if request.data else {}
-    if body is None:
-        raise InvalidData("the request body is not valid JSON", {"": "Send a JSON object"})
+    body = parse_json(request.get_data()) if request.content_length or request.data else {}
     if not isinstance(body, dict):
         raise InvalidData("the request body must be a JSON object", {"": "Send a JSON object"})
     unknown = {k: "Not a field of this request" for k in body if k not in allowed}
@@ -74,4 +73,4 @@ def services() -> Services:
     return state().services
 
 
-from web.api import cases, meta, notifications, openapi, tasks  # noqa: E402,F401 - routes register on `api`
+from web.api import cases, meta, notifications, openapi, retention, tasks  # noqa: E402,F401 - routes register on `api`

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from engine.case import notes, read_models, transactions
 from engine.db.unit_of_work import in_transaction
 from engine.errors import InvalidData
+from engine.retention.matching import organisations_with_match
 from web.api import actor, api, json_body, services
 from web.state import db_session
 
@@ -18,7 +19,13 @@ def open_case() -> ResponseReturnValue:
     session = db_session()
     process_id = current_app.config.get("CASE_PROCESS", transactions.CASE_PROCESS)
     case = transactions.open_case(session, services(), actor(), body["data"], process_id)
-    response = jsonify(read_models.case_summary_for(session, actor(), case, services().now()))
+    body = read_models.case_summary_for(session, actor(), case, services().now())
+    # Only whom to contact: another case's coordinator, never the case itself.
+    body["matching_cases"] = [
+        {"organisation": o.slug, "name": o.name, "contacts": o.contacts}
+        for o in organisations_with_match(session, case.id)
+    ]
+    response = jsonify(body)
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/cases/{case.id}"
     return response

@@ -49,8 +49,8 @@ def _op(
 
 
 DESCRIPTIONS = {
-    400: "Malformed request",
-    403: "The task belongs to another organisation",
+    400: "Malformed request: too deeply nested, a number too large, a bad cursor",
+    403: "The caller may see the case or task but not do this",
     404: "Not found, or not visible to the caller",
     409: "Completed, cancelled, held by someone else, or changed meanwhile",
     422: "Invalid data; `fields` says why per field",
@@ -92,7 +92,11 @@ DOCUMENT: dict[str, Any] = {
             },
             "DataBody": {
                 "type": "object",
-                "properties": {"data": {"type": "object"}, "name": {"type": "string"}},
+                "properties": {
+                    "data": {"type": "object"},
+                    "name": {"type": "string"},
+                    "reason": {"type": "string"},
+                },
             },
         },
     },
@@ -105,9 +109,19 @@ DOCUMENT: dict[str, Any] = {
         },
         "/cases": {
             "get": _op(
-                "Cases the caller may see", errors=(422,), status="query", country="query", **PAGE
+                "Cases the caller may see",
+                errors=(400, 422),
+                status="query",
+                country="query",
+                **PAGE,
             ),
-            "post": _op("Open a case from the start form", ok=201, body=True, errors=(400, 422)),
+            "post": _op(
+                "Open a case from the start form; `matching_cases` names the coordinators "
+                "of cases with her details, and nothing else about them",
+                ok=201,
+                body=True,
+                errors=(400, 422),
+            ),
         },
         "/cases/{id}": {"get": _op("A case", errors=(404,), id="path")},
         "/cases/{id}/history": {"get": _op("A case's timeline", errors=(404,), id="path")},
@@ -121,6 +135,25 @@ DOCUMENT: dict[str, Any] = {
                 id="path",
             ),
         },
+        "/cases/{id}/export": {
+            "get": _op(
+                "Her copy: everything held about her, for a subject-access request (audited)",
+                errors=(403, 404),
+                id="path",
+            )
+        },
+        "/cases/{id}/legal-hold": {
+            "post": _op(
+                "Place a legal hold: the case is not erased while it stands",
+                ok=201,
+                body=True,
+                errors=(400, 403, 404, 409, 422),
+                id="path",
+            )
+        },
+        "/cases/{id}/legal-hold/release": {
+            "post": _op("Release the legal hold", errors=(403, 404, 409), id="path")
+        },
         "/cases/{id}/messages": {
             "post": _op(
                 "Deliver a message to a case", body=True, errors=(403, 404, 409, 422), id="path"
@@ -129,7 +162,7 @@ DOCUMENT: dict[str, Any] = {
         "/tasks": {
             "get": _op(
                 "Tasks visible to the caller",
-                errors=(422,),
+                errors=(400, 422),
                 scope="query",
                 state="query",
                 due="query",
@@ -143,7 +176,9 @@ DOCUMENT: dict[str, Any] = {
         "/tasks/{id}/complete": {
             "post": _op("Complete a task", body=True, errors=(400, 403, 404, 409, 422), id="path")
         },
-        "/notifications": {"get": _op("Reminders and escalations", unread="query", **PAGE)},
+        "/notifications": {
+            "get": _op("Reminders and escalations", errors=(400, 422), unread="query", **PAGE)
+        },
         "/notifications/{id}/read": {
             "post": _op("Mark a notification read", errors=(404,), id="path")
         },

@@ -35,6 +35,7 @@ from engine.db import WRITE_OPTION
 from engine.db.unit_of_work import in_transaction
 from engine.directory import list_organisations
 from engine.errors import Conflict, InvalidData, NotFound
+from engine.retention.matching import organisations_with_match
 from engine.versions import current_version
 from forms.registry import load_form
 from forms.validation import validate
@@ -95,6 +96,15 @@ def open_case() -> ResponseReturnValue:
                 ),
                 "success",
             )
+            for organisation in organisations_with_match(db, case.id):
+                flash(
+                    _(
+                        "A case with matching details exists at %(organisation)s: contact "
+                        "them, it may be the same woman.",
+                        organisation=organisation.name,
+                    ),
+                    "warning",
+                )
             return redirect(url_for("cases.case_page", case_id=case.id))
     return (
         render_template(
