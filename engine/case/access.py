@@ -40,8 +40,6 @@ from engine.case.visibility import (
 from engine.errors import Forbidden, NotFound
 from engine.models import AccessGrant, Case, CaseTeamMember, Consent, Task
 
-__all__ = ["CONSENT_ROLES", "visible_case", "visible_task", "own_task", "is_coordinator"]
-
 # Up to this many team rows and tasks, a list reads the organisation's cases from them.
 FEW_CASES = 2_000
 

@@ -161,20 +161,21 @@ def case_view(actor: Actor, case: Case, tasks: list[Task], now: datetime | None 
     granted = [g for g in case.access_grants if g.organisation_id == org and grant_in_force(g, now)]
     if case.status != "open" and not granted:
         return NOTHING
-    if CARE_ROLE in roles and case.status == "open":
-        return CaseView(CARE_PARTS, None, True, org, False, CARE_ROLE)
     consented = [c for c in case.consents if c.organisation_id == org and consent_in_force(c, now)]
     own_tasks = [t for t in tasks if t.organisation_id == org and t.role not in CONSENT_ROLES]
     if case.status != "open":
         consented, own_tasks = [], []
-    if not (own_tasks or consented or granted):
-        return NOTHING
     names = _names(
         [n for t in own_tasks for n in t.needs or []],
         [n for c in consented for n in c.fields],
         [n for g in granted for n in g.fields],
     )
-    parts = WORK_PARTS | (names & SHAREABLE_PARTS)
+    shared_parts = names & SHAREABLE_PARTS
+    if CARE_ROLE in roles and case.status == "open":
+        return CaseView(CARE_PARTS | shared_parts, None, True, org, False, CARE_ROLE)
+    if not (own_tasks or consented or granted):
+        return NOTHING
+    parts = WORK_PARTS | shared_parts
     fields = frozenset(names - ALL_PARTS)
     if fields:
         parts |= {ABOUT}
