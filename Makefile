@@ -23,8 +23,9 @@ test: $(STAMP)
 test-browser: $(STAMP)
 	$(BIN)/pytest -m browser tests/browser
 
-# Front-end files from the npm registry at the versions pinned in web/vendor-src's lockfile.
-# The copies are committed, so running the app never needs npm; CI checks they reproduce.
+# Front-end files from the npm registry at the versions pinned in web/vendor-src's lockfile,
+# and the editor's properties panel bundled from web/vendor-src/panel by esbuild.
+# The outputs are committed, so running the app never needs npm; CI checks they reproduce.
 VENDOR_SRC := web/vendor-src
 vendor:
 	cd $(VENDOR_SRC) && npm ci --ignore-scripts --no-audit --no-fund
@@ -33,6 +34,7 @@ vendor:
 		mkdir -p "$$(dirname "$$destination")"; \
 		cp "$(VENDOR_SRC)/node_modules/$$package/$$file" "$$destination"; \
 	done
+	cd $(VENDOR_SRC) && node build-panel.mjs
 
 # The catalogue of UI strings for translators: web/translations/messages.pot.
 # A new language: $(BIN)/pybabel init -i web/translations/messages.pot -d web/translations -l sv

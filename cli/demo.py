@@ -49,6 +49,10 @@ DEMO_USERS = (
     DemoUser("police", "se-police", "police officer (Police, Sweden)"),
     DemoUser("social", "se-social-services", "social worker (Social services, Sweden)"),
     DemoUser("admin", "se-roks", "administrator (manages users and processes)", admin=True),
+    # Another organisation's administrator: process changes need one to approve them.
+    DemoUser(
+        "reviewer", "lv-marta", "administrator at Marta, Latvia (approves changes)", admin=True
+    ),
 )
 
 FIRST_CONTACTS: list[dict[str, Any]] = [

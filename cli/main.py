@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cli import accounts, retention
-from engine import audit, directory, versions
+from engine import audit, directory, review, versions
 from engine.accounts import second_factor, users
 from engine.audit import Actor
 from engine.bpmn.clock import SystemClock
@@ -25,22 +25,34 @@ from engine.crypto import Cipher
 from engine.db import analyse, make_engine, make_sessionmaker, migrate
 from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
-from engine.errors import EngineError
+from engine.errors import EngineError, NeedsConfirmation
+from engine.form_library import use_database_forms
 from engine.retention.rules import seed_retention_rules
 from engine.schedule import quarantine, scheduler
 from engine.schedule.mail import MailSettings
 from engine.settings import PROCESSES_DIR, Settings, generate_data_key, load_settings
 
 
-def _session(settings: Settings) -> Session:
+def _sessions(settings: Settings) -> sessionmaker[Session]:
     audit.use_data_key(settings.data_key)
-    return make_sessionmaker(make_engine(settings.database_url))()
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    # A task whose form was imported beside its diagram may open in any process.
+    use_database_forms(sessions)
+    return sessions
+
+
+def _session(settings: Settings) -> Session:
+    return _sessions(settings)()
 
 
 def report_deployed(deployed: list[versions.Deployed], out: Callable[[str], None]) -> None:
     for item in deployed:
         state = "deployed" if item.created else "unchanged"
-        if not item.current:  # the same as a version rolled back from: say how to return
+        if item.review_state == versions.PROPOSED:
+            state += ", not current: waits for another organisation's approval (/admin/proposals)"
+        elif item.review_state == versions.REJECTED:
+            state += ", not current: this model was rejected (see /admin/proposals)"
+        elif not item.current:  # the same as a version rolled back from: say how to return
             state += f", not current (nbassist processes activate {item.process_id} {item.version})"
         out(f"process {item.process_id} v{item.version} {state}")
         for warning in item.warnings:
@@ -56,7 +68,10 @@ def initialise(settings: Settings, demo: bool = False, out: Callable[[str], None
         def seed() -> tuple[int, list[versions.Deployed]]:
             added = directory.seed_directory(session)
             seed_retention_rules(session, now)
-            return added, versions.deploy_directory(session, PROCESSES_DIR, now, Actor.system())
+            deployed = versions.deploy_directory(
+                session, PROCESSES_DIR, now, Actor.system(), four_eyes=settings.four_eyes
+            )
+            return added, deployed
 
         added, deployed = in_transaction(session, seed)
     out(f"database ready: {added} organisations added")
@@ -95,8 +110,7 @@ def _mail_settings(settings: Settings) -> MailSettings:
 
 
 def _scheduler_parts(settings: Settings) -> tuple[sessionmaker[Session], Services]:
-    audit.use_data_key(settings.data_key)
-    sessions = make_sessionmaker(make_engine(settings.database_url))
+    sessions = _sessions(settings)
     return sessions, Services(cipher=Cipher(settings.data_key), clock=SystemClock())
 
 
@@ -251,14 +265,55 @@ def cmd_processes_deploy(args: argparse.Namespace, settings: Settings) -> int:
         if not path.is_file():
             raise EngineError(f"{name}: no such file")
         extra[path.name] = path.read_bytes()
+    confirmed = [t.strip() for t in (args.confirm_removed or "").split(",") if t.strip()]
     with _session(settings) as session:
-        deployed = in_transaction(
-            session,
-            lambda: versions.deploy_directory(
-                session, PROCESSES_DIR, SystemClock().now(), Actor.system(), extra=extra
-            ),
-        )
+
+        def deploy() -> list[versions.Deployed]:
+            actor = Actor.system()
+            if args.by:
+                proposer = users.user_by_username(session, args.by)
+                if not (proposer.is_admin and proposer.active):
+                    raise EngineError(f"--by {args.by}: only an administrator proposes changes")
+                actor = users.actor_for(proposer)
+            return versions.deploy_directory(
+                session,
+                PROCESSES_DIR,
+                SystemClock().now(),
+                actor,
+                extra=extra,
+                four_eyes=settings.four_eyes,
+                confirmed_removals=confirmed,
+            )
+
+        try:
+            deployed = in_transaction(session, deploy)
+        except NeedsConfirmation as refused:
+            for line in refused.details:
+                print(line)
+            print(
+                f"nbassist: {refused.message}; to deploy anyway, add "
+                f"--confirm-removed {','.join(refused.confirm)}",
+                file=sys.stderr,
+            )
+            return 1
     report_deployed(deployed, print)
+    return 0
+
+
+def cmd_processes_proposals(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        found = review.proposals(session)
+        for proposal in found:
+            v = proposal.version
+            by = f"{v.deployed_by} ({v.proposed_by_org or 'no organisation'})"
+            print(f"{v.process_id} v{v.version} proposed by {by} over v{v.proposed_over}")
+            for line in v.review_diff or []:
+                print(f"  {line}")
+            for entry in proposal.entries:
+                if entry.kind == "comment":
+                    print(f"  comment by {entry.username}: {entry.body}")
+        if not found:
+            print("no proposals wait for approval")
     return 0
 
 
@@ -322,9 +377,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old", type=int)
     p.add_argument("new", type=int)
     p.set_defaults(func=cmd_processes_diff)
-    p = procs.add_parser("deploy")
+    p = procs.add_parser(
+        "deploy", help="deploy, or with four eyes propose, changed diagrams (and their forms)"
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--by", metavar="USERNAME", help="the administrator proposing the change")
+    p.add_argument(
+        "--confirm-removed",
+        metavar="TASK[,TASK]",
+        help="confirm that the new version drops these relied-on tasks (the diff was read)",
+    )
     p.set_defaults(func=cmd_processes_deploy)
+    p = procs.add_parser("proposals", help="changes waiting for another organisation's approval")
+    p.set_defaults(func=cmd_processes_proposals)
 
     sched = sub.add_parser("scheduler", help="timers, reminders, escalations").add_subparsers(
         dest="action", required=True

@@ -62,11 +62,18 @@ class BadRequest(InvalidData):
 
 
 class InvalidProcess(EngineError):
-    """A diagram or decision table cannot be deployed; says which file and line."""
+    """A diagram or decision table cannot be deployed; says which file and line, and
+    (`element_id`) which drawn element, so that the editor can mark it on the canvas."""
 
     code = "invalid_process"
 
-    def __init__(self, message: str, filename: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        filename: str | None = None,
+        line: int | None = None,
+        element_id: str | None = None,
+    ) -> None:
         where = filename or ""
         if filename and line:
             where = f"{filename}:{line}"
@@ -74,3 +81,16 @@ class InvalidProcess(EngineError):
         self.reason = message
         self.filename = filename
         self.line = line
+        self.element_id = element_id
+
+
+class NeedsConfirmation(Conflict):
+    """Refused unless the caller confirms, having seen `details` (e.g. a diff): `confirm`
+    lists what the confirmation must name, so that it covers exactly what was shown."""
+
+    code = "needs_confirmation"
+
+    def __init__(self, message: str, confirm: list[str], details: list[str]) -> None:
+        super().__init__(message)
+        self.confirm = list(confirm)
+        self.details = list(details)

@@ -155,6 +155,44 @@ class ProcessVersion(Base):
     # SHA-256 of the canonical model (engine/versions.py `model_hash`): a diagram whose
     # layout, whitespace or attribute order changed is not a new version.
     model_hash: Mapped[str | None] = mapped_column(String(64))
+    # Four eyes (engine/review.py): `proposed` until an administrator of another
+    # organisation approves it (`approved`: it may be current) or rejects it.
+    review_state: Mapped[str] = mapped_column(String(12), default="approved")
+    proposed_by_org: Mapped[str | None] = mapped_column(String(80))  # the proposer's org slug
+    # The version that was current when this one was proposed, and the diff shown then.
+    proposed_over: Mapped[int | None] = mapped_column(Integer)
+    review_diff: Mapped[list[Any] | None] = mapped_column()
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class ReviewEntry(Base):
+    """What was said and decided about a proposed version: kept with it for good."""
+
+    __tablename__ = "process_review_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    at: Mapped[datetime]
+    username: Mapped[str] = mapped_column(String(80))
+    organisation: Mapped[str | None] = mapped_column(String(80))  # slug; None: the system
+    kind: Mapped[str] = mapped_column(String(20))  # proposed, comment, approved, rejected
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
+class ImportedForm(Base):
+    """A form that came beside an uploaded diagram (spiff-arena's formJsonSchemaFilename),
+    under a name that includes its content's hash: never changed once imported."""
+
+    __tablename__ = "imported_form"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    source_file: Mapped[str] = mapped_column(String(200))
+    schema: Mapped[dict[str, Any]] = mapped_column()
+    ui_schema: Mapped[dict[str, Any]] = mapped_column()
+    imported_at: Mapped[datetime]
+    imported_by: Mapped[str] = mapped_column(String(80))
 
 
 class Case(Base):

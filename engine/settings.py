@@ -37,6 +37,9 @@ class Settings:
     data_key: bytes
     smtp_url: str | None
     base_url: str
+    # A changed shared process needs another organisation's approval (engine/review.py);
+    # off only for a development install with a single organisation.
+    four_eyes: bool = True
 
 
 def _instance_secret(name: str, make: Callable[[], str]) -> str:
@@ -83,6 +86,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if production and len(secret_key) < 32:
         raise ConfigError("NBASSIST_SECRET_KEY must be at least 32 characters")
     data_key = decode_data_key(secret("NBASSIST_DATA_KEY", "data_key", generate_data_key))
+    four_eyes = env.get("NBASSIST_FOUR_EYES", "on").strip().lower()
+    if four_eyes not in ("on", "off"):
+        raise ConfigError("NBASSIST_FOUR_EYES must be 'on' or 'off'")
+    if production and four_eyes == "off":
+        raise ConfigError(
+            "NBASSIST_FOUR_EYES=off is for a development install with one organisation; "
+            "in production a process change needs another organisation's approval"
+        )
     return Settings(
         env=mode,
         database_url=database_url,
@@ -90,4 +101,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_key=data_key,
         smtp_url=env.get("NBASSIST_SMTP_URL") or None,
         base_url=env.get("NBASSIST_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        four_eyes=four_eyes == "on",
     )

@@ -5,16 +5,21 @@ a bundle whose canonical model (`model_hash`: the serialized spec without file n
 keys sorted, plus the start form) is new becomes the next version of that process and
 the current one, the version new cases start on. A diagram saved again with only its
 layout, whitespace or attribute order changed is the same model, not a new version.
-Any deployed version can be made current again (`activate`, a rollback); running cases
+Any approved version can be made current again (`activate`, a rollback); running cases
 keep the version they started with. `diff_versions` says what changed for people.
+
+With four eyes on (the default: NBASSIST_FOUR_EYES, engine/review.py), a changed model
+of a process that already has versions is only *proposed*: it becomes current when an
+administrator of another organisation approves it. A version that drops a task other
+parts rely on (engine/relied_on.py) is refused unless those task ids are confirmed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,12 +28,25 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from engine import form_library
 from engine.audit import Actor, record
 from engine.bpmn.library import build_bundles, load_directory
 from engine.bpmn.serializer import spec_objects, spec_to_json
-from engine.errors import NotFound
-from engine.models import Case, ProcessVersion
+from engine.errors import Conflict, NeedsConfirmation, NotFound
+from engine.models import Case, Organisation, ProcessVersion, ReviewEntry
+from engine.relied_on import dropped_relied_on
+from engine.version_diff import (  # noqa: F401 - re-exported: versions is where callers look
+    HUMAN_TASK_TYPES,
+    TaskChange,
+    VersionDiff,
+    diff_versions,
+    human_tasks,
+    source_changes,
+)
+from forms.imports import ConvertedForm, convert
 from forms.registry import load_form
+
+PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,7 @@ class Deployed:
     created: bool
     warnings: tuple[str, ...] = ()
     current: bool = True  # False: unchanged, and the same as a version no longer current
+    review_state: str = APPROVED  # proposed: waits for another organisation's approval
 
 
 def form_exists(name: str) -> bool:
@@ -69,13 +88,29 @@ def _without_file_names(value: Any) -> Any:
 
 
 def deploy_files(
-    session: Session, files: Mapping[str, bytes], at: datetime, actor: Actor
+    session: Session,
+    files: Mapping[str, bytes],
+    at: datetime,
+    actor: Actor,
+    *,
+    four_eyes: bool = False,
+    confirmed_removals: Collection[str] = (),
 ) -> list[Deployed]:
-    """Validate and deploy; raises InvalidProcess (nothing written) on any problem.
+    """Validate and deploy; raises InvalidProcess (nothing written) on any problem, and
+    NeedsConfirmation when a version would drop a relied-on task not in
+    `confirmed_removals`. With `four_eyes`, a changed process is proposed, not current.
 
     An unchanged model answers with the version it is the same as and changes nothing,
     not even which version is current: going back is `activate`'s, and audited."""
-    bundles = build_bundles(files, form_exists)
+    imported: dict[str, ConvertedForm] = {}
+
+    def import_form(schema_file: str, text: str, ui_file: str | None, ui: str | None) -> str:
+        form = convert(schema_file, text, ui_file, ui)
+        imported[form.name] = form
+        return form.name
+
+    bundles = build_bundles(files, form_exists, import_form)
+    form_library.store(session, imported.values(), at, actor)
     results = []
     for process_id, bundle in sorted(bundles.items()):
         spec_json = spec_to_json(bundle.spec, bundle.subprocess_specs)
@@ -100,13 +135,13 @@ def deploy_files(
                     False,
                     tuple(bundle.warnings),
                     current=existing.is_current,
+                    review_state=existing.review_state,
                 )
             )
             continue
         latest = session.scalar(
             select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == process_id)
         )
-        _clear_current(session, process_id)
         version = ProcessVersion(
             process_id=process_id,
             version=(latest or 0) + 1,
@@ -118,21 +153,107 @@ def deploy_files(
             start_form=bundle.start_form,
             deployed_at=at,
             deployed_by=actor.username,
-            is_current=True,
+            review_state=APPROVED,
         )
+        previous = _current_or_none(session, process_id)
+        dropped = _refuse_unconfirmed_drops(previous, version, confirmed_removals)
+        # The first version of a process has nothing to compare with and no case on it.
+        propose = four_eyes and latest is not None
+        if propose:
+            _propose(session, version, previous, at, actor)
+        else:
+            _clear_current(session, process_id)
+            version.is_current = True
         session.add(version)
         session.flush()
+        if propose:
+            session.add(review_entry(session, version, "proposed", "", at, actor))
         record(
             session,
             actor,
-            "process.deployed",
+            "process.proposed" if propose else "process.deployed",
             at,
             process_id=process_id,
             version=version.version,
             content_hash=bundle.content_hash,
+            dropped_tasks_confirmed=dropped,
         )
-        results.append(Deployed(process_id, version.version, True, tuple(bundle.warnings)))
+        results.append(
+            Deployed(
+                process_id,
+                version.version,
+                True,
+                tuple(bundle.warnings),
+                current=version.is_current,
+                review_state=version.review_state,
+            )
+        )
     return results
+
+
+def _current_or_none(session: Session, process_id: str) -> ProcessVersion | None:
+    try:
+        return current_version(session, process_id)
+    except NotFound:
+        return None
+
+
+def _refuse_unconfirmed_drops(
+    previous: ProcessVersion | None, version: ProcessVersion, confirmed: Collection[str]
+) -> list[str]:
+    """The relied-on task ids the new version drops, all of them confirmed; otherwise
+    NeedsConfirmation with the diff to show."""
+    if previous is None:
+        return []
+    dropped = dropped_relied_on(human_tasks(previous.spec_json), human_tasks(version.spec_json))
+    missing = [task for task in dropped if task not in set(confirmed)]
+    if missing:
+        raise NeedsConfirmation(
+            f"the new version of {version.process_id} drops tasks that other parts rely on "
+            f"({', '.join(missing)}); confirm that they are meant to go",
+            dropped,
+            diff_versions(previous, version).lines(),
+        )
+    return dropped
+
+
+def _propose(
+    session: Session,
+    version: ProcessVersion,
+    previous: ProcessVersion | None,
+    at: datetime,
+    actor: Actor,
+) -> None:
+    version.is_current = False
+    version.review_state = PROPOSED
+    version.proposed_by_org = organisation_slug(session, actor)
+    version.proposed_over = previous.version if previous else None
+    version.review_diff = (
+        diff_versions(previous, version).lines()
+        + source_changes(dict(previous.sources), dict(version.sources))
+        if previous
+        else []
+    )
+
+
+def organisation_slug(session: Session, actor: Actor) -> str | None:
+    if actor.organisation_id is None:
+        return None
+    organisation = session.get(Organisation, actor.organisation_id)
+    return organisation.slug if organisation else None
+
+
+def review_entry(
+    session: Session, version: ProcessVersion, kind: str, body: str, at: datetime, actor: Actor
+) -> ReviewEntry:
+    return ReviewEntry(
+        process_version_id=version.id,
+        at=at,
+        username=actor.username,
+        organisation=organisation_slug(session, actor),
+        kind=kind,
+        body=body,
+    )
 
 
 def _clear_current(session: Session, process_id: str) -> None:
@@ -147,12 +268,18 @@ def _clear_current(session: Session, process_id: str) -> None:
 
 
 def deploy_directory(
-    session: Session, path: Path, at: datetime, actor: Actor, extra: Mapping[str, bytes] = {}
+    session: Session,
+    path: Path,
+    at: datetime,
+    actor: Actor,
+    extra: Mapping[str, bytes] = {},
+    **options: Any,
 ) -> list[Deployed]:
-    """Deploy every diagram in `path`, with `extra` files replacing same-named ones."""
+    """Deploy every diagram in `path`, with `extra` files replacing same-named ones;
+    `options` as for `deploy_files`."""
     files = dict(load_directory(path))
     files.update(extra)
-    return deploy_files(session, files, at, actor)
+    return deploy_files(session, files, at, actor, **options)
 
 
 def latest_version(session: Session, process_id: str) -> ProcessVersion:
@@ -194,23 +321,18 @@ def find_version(session: Session, process_id: str, number: int) -> ProcessVersi
 def activate(
     session: Session, process_id: str, number: int, at: datetime, actor: Actor
 ) -> ProcessVersion:
-    """Make a deployed version the one new cases start on (a rollback, or forward
-    again); running cases stay on theirs. Audited; activating the current one is a no-op."""
+    """Make an approved version the one new cases start on (a rollback, or forward
+    again); running cases stay on theirs. Audited; activating the current one is a no-op.
+    A proposed or rejected version is refused: only an approval makes it current."""
     chosen = find_version(session, process_id, number)
     if chosen.is_current:
         return chosen
-    previous = session.scalar(
-        select(ProcessVersion.version).where(
-            ProcessVersion.process_id == process_id, ProcessVersion.is_current.is_(True)
+    if chosen.review_state != APPROVED:
+        raise Conflict(
+            f"{process_id} version {number} is {chosen.review_state}: only an approval by an "
+            "administrator of another organisation makes a proposed version current"
         )
-    )
-    _clear_current(session, process_id)
-    session.execute(
-        update(ProcessVersion)
-        .where(ProcessVersion.id == chosen.id)
-        .values(is_current=True)
-        .execution_options(synchronize_session="fetch")
-    )
+    previous = make_current(session, chosen)
     record(
         session,
         actor,
@@ -221,6 +343,23 @@ def activate(
         previous_version=previous,
     )
     return chosen
+
+
+def make_current(session: Session, chosen: ProcessVersion) -> int | None:
+    """Move the current mark of its process to `chosen`; the version it was on."""
+    previous = session.scalar(
+        select(ProcessVersion.version).where(
+            ProcessVersion.process_id == chosen.process_id, ProcessVersion.is_current.is_(True)
+        )
+    )
+    _clear_current(session, chosen.process_id)
+    session.execute(
+        update(ProcessVersion)
+        .where(ProcessVersion.id == chosen.id)
+        .values(is_current=True)
+        .execution_options(synchronize_session="fetch")
+    )
+    return previous
 
 
 def running_cases(session: Session) -> dict[int, int]:
@@ -260,83 +399,3 @@ def list_versions(session: Session) -> list[ProcessVersion]:
 def specs_for(version: ProcessVersion) -> tuple[BpmnProcessSpec, dict[str, Any]]:
     """The version's spec objects, deserialized once per process and cached."""
     return spec_objects(f"{version.process_id}:{version.content_hash}", lambda: version.spec_json)
-
-
-# --- what changed between two versions -----------------------------------------------------
-
-HUMAN_TASK_TYPES = ("UserTask", "ManualTask")
-
-
-@dataclass(frozen=True)
-class TaskChange:
-    task: str  # the BPMN id
-    what: str  # "name", "role", "instructions" or a property such as "form" or "due"
-    before: str | None
-    after: str | None
-
-
-@dataclass
-class VersionDiff:
-    """The human tasks of two versions compared, for the people who change processes."""
-
-    process_id: str
-    old: int
-    new: int
-    added: list[str] = field(default_factory=list)  # "id (name)"
-    removed: list[str] = field(default_factory=list)
-    changed: list[TaskChange] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        if not (self.added or self.removed or self.changed):
-            return [f"{self.process_id} v{self.old} → v{self.new}: no task changed"]
-        return (
-            [f"{self.process_id} v{self.old} → v{self.new}"]
-            + [f"+ task {task}" for task in self.added]
-            + [f"- task {task}" for task in self.removed]
-            + [
-                f"~ {c.task}: {c.what} {c.before or '(none)'} → {c.after or '(none)'}"
-                for c in self.changed
-            ]
-        )
-
-
-def human_tasks(spec_json: str) -> dict[str, dict[str, str | None]]:
-    """Each human task of a serialized spec (subprocesses included) by BPMN id: its name,
-    role (lane), instructions and every spiffworkflow property (form, due, reminders…)."""
-    spec = json.loads(spec_json)
-    tasks: dict[str, dict[str, str | None]] = {}
-    for process in [spec["spec"], *spec.get("subprocess_specs", {}).values()]:
-        for task in process.get("task_specs", {}).values():
-            if task.get("typename") not in HUMAN_TASK_TYPES or not task.get("bpmn_id"):
-                continue  # a multi-instance's child carries its parent's id: same task
-            properties = (task.get("extensions") or {}).get("properties") or {}
-            tasks[task["bpmn_id"]] = {
-                "name": task.get("bpmn_name"),
-                "role": task.get("lane"),
-                "instructions": task.get("documentation"),
-                **{str(k): None if v is None else str(v) for k, v in properties.items()},
-            }
-    return tasks
-
-
-def diff_versions(old: ProcessVersion, new: ProcessVersion) -> VersionDiff:
-    before, after = human_tasks(old.spec_json), human_tasks(new.spec_json)
-    diff = VersionDiff(old.process_id, old.version, new.version)
-    diff.added = [_labelled(t, after[t]) for t in sorted(after.keys() - before.keys())]
-    diff.removed = [_labelled(t, before[t]) for t in sorted(before.keys() - after.keys())]
-    for task in sorted(before.keys() & after.keys()):
-        was, now = before[task], after[task]
-        for what in sorted(was.keys() | now.keys(), key=_property_order):
-            if was.get(what) != now.get(what):
-                diff.changed.append(TaskChange(task, what, was.get(what), now.get(what)))
-    return diff
-
-
-def _labelled(task: str, properties: dict[str, str | None]) -> str:
-    name = properties.get("name")
-    return f"{task} ({name})" if name else task
-
-
-def _property_order(what: str) -> tuple[int, str]:
-    first = ("name", "role", "form", "due")
-    return (first.index(what), "") if what in first else (len(first), what)

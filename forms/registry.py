@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -60,15 +61,34 @@ def form_names() -> list[str]:
     )
 
 
+# Forms imported beside uploaded diagrams live in the database (engine/form_library.py);
+# the application and the command line install the look-up. An imported form's name
+# includes its content's hash, so caching what it returns is safe in every process.
+ImportedLookup = Callable[[str], tuple[dict[str, Any], dict[str, Any]] | None]
+_imported: ImportedLookup | None = None
+
+
+def use_imported_forms(lookup: ImportedLookup | None) -> None:
+    global _imported
+    _imported = lookup
+    load_form.cache_clear()
+
+
 @cache
 def load_form(name: str) -> Form:
     """The form `name`; raises `NotFound` for a name that is not in the library."""
-    schema_path = FORMS_DIR / f"{name}{_SCHEMA_SUFFIX}"
-    if not _NAME.match(name) or not schema_path.is_file():
+    if not _NAME.match(name):
         raise NotFound(f"There is no form called {name!r}.")
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    ui_path = FORMS_DIR / f"{name}.ui.json"
-    ui_schema = json.loads(ui_path.read_text(encoding="utf-8")) if ui_path.is_file() else {}
+    schema_path = FORMS_DIR / f"{name}{_SCHEMA_SUFFIX}"
+    if schema_path.is_file():
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        ui_path = FORMS_DIR / f"{name}.ui.json"
+        ui_schema = json.loads(ui_path.read_text(encoding="utf-8")) if ui_path.is_file() else {}
+    else:
+        found = _imported(name) if _imported is not None else None
+        if found is None:
+            raise NotFound(f"There is no form called {name!r}.")
+        schema, ui_schema = copy.deepcopy(found[0]), copy.deepcopy(found[1])
     _inject_reference_defs(schema)
     return Form(name=name, schema=schema, ui_schema=_normalise_ui(schema, ui_schema))
 

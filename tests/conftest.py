@@ -112,4 +112,7 @@ def settings(database_url: str) -> Settings:
         data_key=base64.urlsafe_b64decode(TEST_KEY),
         smtp_url=None,
         base_url="http://127.0.0.1:5000",
+        # Like a one-organisation development install: a deploy is current at once.
+        # The four-eyes tests turn it on (tests/web/test_pages_admin_proposals.py).
+        four_eyes=False,
     )

@@ -15,6 +15,7 @@ from engine.bpmn.clock import SystemClock
 from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker
 from engine.db.context import Services
+from engine.form_library import use_database_forms
 from engine.settings import Settings, load_settings
 from web.admin import admin
 from web.api import api
@@ -58,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         sessions=make_sessionmaker(engine),
         services=Services(cipher=Cipher(settings.data_key), clock=clock),
     )
+    use_database_forms(app.extensions["nbassist"].sessions)  # forms imported with diagrams
     app.teardown_appcontext(close_session)
 
     app.register_blueprint(api)

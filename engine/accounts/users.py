@@ -52,6 +52,7 @@ def create_user(
     password: str | None,
     at: datetime,
     is_admin: bool = False,
+    actor: Actor | None = None,
 ) -> User:
     if not _USERNAME.match(username):
         raise InvalidData(
@@ -72,7 +73,15 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record(session, Actor.system(), "user.created", at, username=username, admin=is_admin)
+    record(
+        session,
+        actor or Actor.system(),
+        "user.created",
+        at,
+        username=username,
+        admin=is_admin,
+        organisation=organisation_slug,
+    )
     return user
 
 

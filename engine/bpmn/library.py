@@ -162,6 +162,8 @@ class _Library:
     bpmn_files: list[str] = field(default_factory=list)
     decision_files: dict[str, str] = field(default_factory=dict)  # decision id -> file
     warnings: dict[str, list[str]] = field(default_factory=dict)  # file -> warnings
+    form_files: set[str] = field(default_factory=set)  # uploaded *.json beside the diagrams
+    forms_used: dict[str, set[str]] = field(default_factory=dict)  # BPMN file -> form files
 
 
 def _namespace(tree: etree._ElementTree) -> str:
@@ -192,12 +194,16 @@ def _as_invalid(exc: Exception, lib: _Library, default_file: str | None) -> Inva
         message = f"{exc.tag} {node_id!r}: {message}"
     elif not isinstance(exc, ValidationException):
         message = f"{type(exc).__name__}: {message}"
-    return InvalidProcess(message, filename, line)
+    element_id = node_id if isinstance(node_id, str) and node_id else None
+    return InvalidProcess(message, filename, line, element_id)
 
 
-def _add_files(parser: SpiffBpmnParser, files: Mapping[str, bytes]) -> _Library:
-    lib = _Library()
+def _add_files(parser: SpiffBpmnParser, files: Mapping[str, bytes], lib: _Library) -> None:
     for filename in sorted(files):
+        if filename.lower().endswith(".json"):  # a form file; read when a task names it
+            lib.texts[filename] = decode_source(bytes(files[filename]), filename)
+            lib.form_files.add(filename)
+            continue
         tree = parse_xml(files[filename], filename)
         lib.trees[filename] = tree
         lib.texts[filename] = decode_source(bytes(files[filename]), filename)
@@ -228,11 +234,47 @@ def _add_files(parser: SpiffBpmnParser, files: Mapping[str, bytes]) -> _Library:
                 )
         except Exception as exc:
             raise _as_invalid(exc, lib, filename) from None
-    return lib
+
+
+# Given a task's form files (schema file, its text, UI file, its text), the name of the
+# form imported for them; raises ValueError saying what is wrong with a file.
+FormImporter = Callable[[str, str, str | None, str | None], str]
+
+
+def _import_task_form(
+    lib: _Library,
+    import_form: FormImporter,
+    filename: str,
+    line: int | None,
+    bpmn_id: str,
+    properties: dict[str, Any],
+) -> str:
+    """The imported form for a task naming spiff-arena form files beside the diagram."""
+    schema_file = str(properties.get("formJsonSchemaFilename") or "").strip()
+    ui_file = str(properties.get("formUiSchemaFilename") or "").strip() or None
+    for wanted in (schema_file, ui_file):
+        if wanted is not None and wanted not in lib.form_files:
+            raise InvalidProcess(
+                f"human task {bpmn_id!r} names the form file {wanted!r}, which was not "
+                "uploaded beside the diagram",
+                filename,
+                line,
+            )
+    try:
+        name = import_form(
+            schema_file, lib.texts[schema_file], ui_file, lib.texts[ui_file] if ui_file else None
+        )
+    except ValueError as exc:
+        raise InvalidProcess(f"human task {bpmn_id!r}: {exc}", filename, line) from None
+    lib.forms_used.setdefault(filename, set()).update(f for f in (schema_file, ui_file) if f)
+    return name
 
 
 def _check_human_tasks(
-    lib: _Library, spec: BpmnProcessSpec, form_exists: Callable[[str], bool] | None
+    lib: _Library,
+    spec: BpmnProcessSpec,
+    form_exists: Callable[[str], bool] | None,
+    import_form: FormImporter | None = None,
 ) -> None:
     for task_spec in spec.task_specs.values():
         if not getattr(task_spec, "manual", False):
@@ -249,12 +291,19 @@ def _check_human_tasks(
             )
             if warning not in lib.warnings.setdefault(spec.file, []):
                 lib.warnings[spec.file].append(warning)
+        if import_form is not None and properties.get("formJsonSchemaFilename"):
+            # The spec is serialized with the property, so the runtime sees this form.
+            properties["form"] = _import_task_form(
+                lib, import_form, spec.file, line, bpmn_id, properties
+            )
+            continue
         form = (properties.get("form") or "").strip() or bpmn_id
         if form_exists is not None and not form_exists(form):
             raise InvalidProcess(
                 f"human task {bpmn_id!r} uses the form {form!r}, which is not in the form library",
                 spec.file,
                 line,
+                bpmn_id,
             )
 
 
@@ -268,6 +317,7 @@ def _check_start_form(
             f"process {pid!r} starts with the form {form!r}, which is not in the form library",
             process_parser.filename,
             node.sourceline if isinstance(node.sourceline, int) else None,
+            pid,
         )
 
 
@@ -289,6 +339,7 @@ def _check_call_cycles(lib: _Library, executable: Mapping[str, Any]) -> None:
                     f"which is already running: {cycle}; a process may not call itself",
                     executable[pid].filename,
                     call.sourceline if isinstance(call.sourceline, int) else None,
+                    call.get("id"),
                 )
             if called in calls and called not in done:
                 visit(called, [*path, called])
@@ -367,14 +418,18 @@ def _no_executable_process(lib: _Library, filename: str) -> InvalidProcess:
         f'marked isExecutable="{process.get("isExecutable", "false")}"',
         filename,
         process.sourceline,
+        process.get("id"),
     )
 
 
 def _build_locked(
-    files: Mapping[str, bytes], form_exists: Callable[[str], bool] | None
+    files: Mapping[str, bytes],
+    form_exists: Callable[[str], bool] | None,
+    import_form: FormImporter | None,
+    lib: _Library,
 ) -> dict[str, ProcessBundle]:
     parser = SpiffBpmnParser(validator=VALIDATOR)
-    lib = _add_files(parser, files)
+    _add_files(parser, files, lib)
     executable = {pid: p for pid, p in parser.process_parsers.items() if p.process_executable}
     for filename in lib.bpmn_files:
         if not any(p.filename == filename for p in executable.values()):
@@ -393,7 +448,7 @@ def _build_locked(
         except Exception as exc:
             raise _as_invalid(exc, lib, process_parser.filename) from None
         for spec in [specs[pid], *subprocess_specs[pid].values()]:
-            _check_human_tasks(lib, spec, form_exists)
+            _check_human_tasks(lib, spec, form_exists, import_form)
         _check_start_form(pid, process_parser, form_exists)
 
     _mark_interrupting_starts(parser)
@@ -407,6 +462,7 @@ def _build_locked(
         processes, decisions = _closure(parser, pid)
         needed = {executable[p].filename for p in processes}
         needed |= {lib.decision_files[d] for d in decisions}
+        needed |= {form for name in list(needed) for form in lib.forms_used.get(name, ())}
         sources = {name: lib.texts[name] for name in sorted(needed)}
         bundles[pid] = ProcessBundle(
             process_id=pid,
@@ -422,25 +478,45 @@ def _build_locked(
 
 
 def build_bundles(
-    files: Mapping[str, bytes], form_exists: Callable[[str], bool] | None = None
+    files: Mapping[str, bytes],
+    form_exists: Callable[[str], bool] | None = None,
+    import_form: FormImporter | None = None,
 ) -> dict[str, ProcessBundle]:
     """Parse, validate and lint `files`; a bundle for every entry process.
 
     Raises InvalidProcess (with file and, where known, line) for the first problem
-    found in any file: nothing in `files` is silently skipped. With `form_exists`,
-    every human task's form (and every start form) must be one it knows.
+    found in any file: nothing in `files` is silently skipped, except *.json form files
+    no task names. With `form_exists`, every human task's form (and every start form)
+    must be one it knows; with `import_form`, a task naming form files beside the
+    diagram (`formJsonSchemaFilename`, `formUiSchemaFilename`) gets the form imported
+    for them, and the bundle's sources include those files.
     """
+    lib = _Library()
     with _BUILD_LOCK:
         try:
-            return _build_locked(files, form_exists)
-        except InvalidProcess:
-            raise
+            return _build_locked(files, form_exists, import_form, lib)
+        except InvalidProcess as exc:
+            raise _placed(exc, lib) from None
         except Exception as exc:  # a parser bug must still surface as a deploy error
-            raise _as_invalid(exc, _Library(), None) from None
+            raise _placed(_as_invalid(exc, lib, None), lib) from None
+
+
+def _placed(error: InvalidProcess, lib: _Library) -> InvalidProcess:
+    """`error` with the drawn element it belongs to, found from its line when the check
+    that raised it knew only the line."""
+    tree = lib.trees.get(error.filename or "")
+    if error.element_id is not None or error.line is None or tree is None:
+        return error
+    for element in tree.getroot().iter():
+        if element.sourceline == error.line and isinstance(element.tag, str):
+            error.element_id = lint.drawn_element_id(element)
+            break
+    return error
 
 
 __all__ = [
     "DEFAULT_ROLE",
+    "FormImporter",
     "MAX_FILE_BYTES",
     "ProcessBundle",
     "build_bundles",

@@ -11,7 +11,7 @@ from a start; durations, dates and constant multi-instance counts stay within
 engine.bpmn.bounds; scripts, service tasks and data stores are refused; the human-task
 properties of processes/README.md are checked; DMN cells are capped in length before
 any regular expression sees them. Each problem is an `InvalidProcess` naming the file,
-the line and the element.
+the line and the element, with the id of the drawn element it belongs to.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from engine.errors import InvalidProcess
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 
 HUMAN_TASK_TAGS = ("userTask", "manualTask")
@@ -57,8 +58,26 @@ def _describe(element: etree._Element) -> str:
     return f"{_local(element)} {ident!r}" if ident else _local(element)
 
 
+def drawn_element_id(element: etree._Element) -> str | None:
+    """The id of the element an editor shows for `element`: the nearest of it and its
+    ancestors that the file draws (a timer definition's event, a property's task), else
+    the nearest with an id."""
+    root = element.getroottree().getroot()
+    drawn = {
+        shape.get("bpmnElement")
+        for shape in root.iter(f"{{{DI_NS}}}BPMNShape", f"{{{DI_NS}}}BPMNEdge")
+    }
+    nearest = None
+    for candidate in (element, *element.iterancestors()):
+        ident = candidate.get("id")
+        if ident and ident in drawn:
+            return ident
+        nearest = nearest or ident
+    return nearest
+
+
 def _fail(message: str, filename: str, element: etree._Element) -> InvalidProcess:
-    return InvalidProcess(message, filename, _line(element))
+    return InvalidProcess(message, filename, _line(element), drawn_element_id(element))
 
 
 _CONSTANTS = SafeEnvironment()

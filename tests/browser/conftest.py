@@ -61,6 +61,7 @@ def live_server(db_engine: Engine, database_url: str) -> Iterator[str]:
         data_key=base64.urlsafe_b64decode(TEST_KEY),
         smtp_url=None,
         base_url="http://127.0.0.1",
+        four_eyes=False,  # one organisation's install: a save from the editor is current
     )
     app = create_app({"settings": settings, "engine": db_engine, "CASE_PROCESS": "browser_case"})
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -4,19 +4,16 @@ editor has no serious accessibility problems."""
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, delete, func, select, update
 
-from engine.accounts import totp
 from engine.db import make_sessionmaker
 from engine.models import ProcessVersion
-from tests.factories.browser import PASSWORD, screenshot, violations
+from tests.factories.browser import screenshot, sign_in_as_administrator, violations
 from tests.factories.people import make_user
 
 RENAME = """() => {
@@ -44,19 +41,6 @@ def demo_versions(db_engine: Engine) -> Iterator[Any]:
             update(ProcessVersion).where(ProcessVersion.id.in_(current)).values(is_current=True)
         )
         session.commit()
-
-
-def sign_in_as_administrator(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/sign-in/set-up")
-    shown = page.inner_text("[data-testid=totp-secret]").replace(" ", "")
-    secret = base64.b32decode(shown + "=" * (-len(shown) % 8))
-    page.fill("#code", totp.code_at(secret, datetime.now(UTC)))
-    page.click("form button[type=submit]:text('Confirm and sign in')")
-    page.wait_for_url(f"{base}/")
 
 
 def test_an_administrator_edits_a_diagram_and_saves_a_new_version(

@@ -24,6 +24,7 @@ from engine.models import (
     OutboxMail,
     Reminder,
     RetentionRule,
+    ReviewEntry,
     Task,
     User,
     UserSession,
@@ -34,6 +35,7 @@ START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 TEST_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 # Case data first, so foreign keys never block the clean-up.
 CASE_TABLES = (
+    ReviewEntry,
     Notification,
     OutboxMail,
     Reminder,

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.bpmn.clock import FixedClock
-from engine.models import ProcessVersion
+from engine.models import ProcessVersion, ReviewEntry
 from engine.settings import Settings
 from web import create_app
 
@@ -51,6 +51,7 @@ def library(db: Engine, session: Session) -> Iterator[Session]:
     known = {version_id: was_current for version_id, was_current in rows}
     yield session
     session.rollback()
+    session.execute(delete(ReviewEntry))
     session.execute(delete(ProcessVersion).where(ProcessVersion.id.not_in(list(known))))
     session.execute(update(ProcessVersion).values(is_current=False))
     current = [version_id for version_id, was_current in known.items() if was_current]

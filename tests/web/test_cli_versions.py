@@ -30,6 +30,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("NBASSIST_SECRET_KEY", "cli-test-secret-" + "x" * 32)
     monkeypatch.setenv("NBASSIST_DATA_KEY", TEST_KEY)
     monkeypatch.setenv("NBASSIST_ENV", "development")
+    monkeypatch.setenv("NBASSIST_FOUR_EYES", "off")  # one organisation: deploys are current
     return url
 
 

@@ -24,8 +24,6 @@ from tests.factories.process_library import (
     version_count,
 )
 
-WHERE = re.compile(r"^demo_case\.bpmn:\d+: ")
-
 
 def editor_path(number: int, filename: str = "demo_case.bpmn") -> str:
     return f"/admin/processes/demo_case/{number}/edit/{filename}"
@@ -142,11 +140,15 @@ def test_saving_changed_xml_makes_a_new_version_and_the_same_xml_does_not(
     assert version_count(library) == new.version
 
 
-@pytest.mark.parametrize("kind", ["xxe", "python in a condition", "not xml", "script task"])
-def test_saving_hostile_or_invalid_xml_is_refused_with_file_and_line(
+@pytest.mark.parametrize(
+    ("kind", "element"),
+    [("xxe", None), ("python in a condition", "f_end"), ("not xml", None), ("script task", "evil")],
+)
+def test_saving_hostile_or_invalid_xml_is_refused_naming_the_element(
     client: FlaskClient,
     library: Session,  # noqa: F811
     kind: str,
+    element: str | None,
 ) -> None:
     administrator(client, library)
     before = version_count(library)
@@ -154,8 +156,10 @@ def test_saving_hostile_or_invalid_xml_is_refused_with_file_and_line(
     assert response.status_code == 422
     answer = response.get_json()
     assert answer["ok"] is False
-    assert WHERE.match(answer["error"]), answer["error"]
     assert WHAT_IT_SAYS[kind] in answer["error"]
+    assert not answer["error"].startswith("demo_case.bpmn:")  # the editor marks the element
+    assert answer["file"] == "demo_case.bpmn" and isinstance(answer["line"], int)
+    assert answer["element"] == element
     assert "root:" not in text(response)
     assert version_count(library) == before
 
@@ -175,3 +179,54 @@ def test_saving_needs_the_csrf_token_and_the_edited_file(
     )
     assert other.status_code == 422 and other.get_json()["ok"] is False
     assert version_count(library) == number
+
+
+def test_the_panel_reads_the_roles_and_the_form_library(
+    client: FlaskClient, session: Session
+) -> None:
+    administrator(client, session)
+    library = client.get("/admin/editor/library").get_json()
+    assert {"code": "police", "label": "Police"} in library["roles"]
+    reflection = library["forms"]["grant_reflection_period"]
+    assert reflection["title"] == "Reflection period decision"
+    assert {"name": "end_date", "title": "End date"} in reflection["fields"]
+    journey = latest(session, "victim_journey").version
+    body = text(client.get(f"/admin/processes/victim_journey/{journey}/edit/care_plan.bpmn"))
+    assert 'data-library="/admin/editor/library"' in body
+    assert 'data-start-form="record_first_contact"' in body
+    assert "nbassist-panel/nbassist-panel.js" in body and "properties-panel.css" in body
+
+
+def test_a_form_preview_shows_the_form_disabled(client: FlaskClient, session: Session) -> None:
+    administrator(client, session)
+    response = client.get("/admin/editor/forms/grant_reflection_period/preview")
+    assert response.status_code == 200
+    body = text(response)
+    assert "Reflection period decision" in body and "End date" in body
+    assert "<fieldset disabled" in body and "<script" not in body
+    assert client.get("/admin/editor/forms/no_such_form/preview").status_code == 404
+
+
+def test_the_panel_data_is_for_administrators_only(client: FlaskClient, session: Session) -> None:
+    make_user(session, "berit", "se-roks")
+    sign_in(client, "berit")
+    assert client.get("/admin/editor/library").status_code == 403
+    assert client.get("/admin/editor/forms/grant_reflection_period/preview").status_code == 403
+
+
+def test_an_upload_refused_on_the_library_page_names_the_element_too(
+    client: FlaskClient,
+    library: Session,  # noqa: F811
+) -> None:
+    administrator(client, library)
+    response = client.post(
+        "/admin/processes",
+        data={
+            "csrf_token": csrf_token(client),
+            "base": "demo_case",
+            "files": [(io.BytesIO(HOSTILE["script task"]), "demo_case.bpmn")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert re.search(r"In demo_case\.bpmn, line \d+, element evil", text(response))

@@ -27,12 +27,16 @@ from flask_babel import gettext as _
 from engine import versions
 from engine.case import read_models
 from engine.case.diagram import processes_in
+from engine.case.transactions import START_FORM
 from engine.db.unit_of_work import in_transaction
-from engine.errors import Conflict, InvalidProcess, NotFound
+from engine.errors import Conflict, InvalidProcess, NeedsConfirmation, NotFound
 from engine.models import ProcessVersion
 from engine.versions import Deployed, deploy_files, latest_version, list_versions
 from web.admin.accounts import account_pages
+from web.admin.directory import directory_pages
+from web.admin.editor import editor_pages
 from web.admin.process_versions import version_pages
+from web.admin.proposals import proposal_pages
 from web.admin.retention import retention_pages
 from web.admin.uploads import (
     DeployError,
@@ -47,6 +51,9 @@ from web.state import db_session, state
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 admin.register_blueprint(version_pages)  # versions and quarantine
 admin.register_blueprint(account_pages)  # the people who sign in
+admin.register_blueprint(editor_pages)  # what the editor's properties panel reads
+admin.register_blueprint(proposal_pages)  # four eyes on process changes
+admin.register_blueprint(directory_pages)  # organisations, roles, contacts
 admin.register_blueprint(retention_pages)  # how long each country keeps her data
 
 
@@ -75,13 +82,14 @@ def render_library(status: int = 200, **extra: Any) -> ResponseReturnValue:
     for version in versions:
         by_process.setdefault(version.process_id, []).append(version)
     processes = sorted(by_process, key=lambda p: (p != case_process(), p))
-    context: dict[str, Any] = {"error": None, "base": case_process(), **extra}
+    context: dict[str, Any] = {"error": None, "confirm": None, "base": case_process(), **extra}
     return (
         render_template(
             "admin/library.html",
             processes=processes,
             versions={p: sorted(vs, key=lambda v: -v.version) for p, vs in by_process.items()},
             counts=cases_per_version(),
+            four_eyes=state().settings.four_eyes,
             **context,
         ),
         status,
@@ -100,9 +108,11 @@ def library() -> ResponseReturnValue:
 
 def deploy_upload(base_id: str, expected_version: int | None = None) -> list[Deployed]:
     """Deploy the posted `files` over the latest version of `base_id`: the one way the
-    library changes from the browser, for an upload as for a save from the editor.
+    library changes from the browser, for an upload as for a save from the editor. With
+    four eyes on, a changed process is proposed for another organisation's approval.
 
-    Raises UploadRefused, NotFound, InvalidProcess or Conflict (also when the latest
+    Raises UploadRefused, NotFound, InvalidProcess, NeedsConfirmation (a relied-on task
+    dropped and not in the posted `confirm_removed`) or Conflict (also when the latest
     version is no longer `expected_version`); nothing is written unless all is valid."""
     db = db_session()
     uploads = uploaded_files(request.files.getlist("files"))
@@ -111,7 +121,18 @@ def deploy_upload(base_id: str, expected_version: int | None = None) -> list[Dep
         raise Conflict(f"{base_id} version {base.version} was deployed meanwhile")
     files = files_to_deploy(base, uploads)
     now = state().clock.now()
-    return in_transaction(db, lambda: deploy_files(db, files, now, g.actor))
+    confirmed = [t for t in request.form.get("confirm_removed", "").split(",") if t]
+    return in_transaction(
+        db,
+        lambda: deploy_files(
+            db,
+            files,
+            now,
+            g.actor,
+            four_eyes=state().settings.four_eyes,
+            confirmed_removals=confirmed,
+        ),
+    )
 
 
 @admin.post("/processes")
@@ -128,11 +149,24 @@ def deploy() -> ResponseReturnValue:
         return render_library(422, error=DeployError(None, None, message), base=base_id)
     except InvalidProcess as invalid:
         return render_library(422, error=DeployError.from_error(invalid), base=base_id)
+    except NeedsConfirmation as needed:
+        return render_library(409, confirm=needed, base=base_id)
     except Conflict:
         flash(_("Someone deployed at the same moment. Nothing was changed: try again."), "error")
         return redirect(url_for("admin.library"))
     for result in results:
-        if result.created:
+        if result.created and result.review_state == versions.PROPOSED:
+            flash(
+                _(
+                    "Proposed %(process)s version %(version)s. An administrator of another "
+                    "organisation approves it on the proposals page; until then new cases "
+                    "keep starting on the current version.",
+                    process=result.process_id,
+                    version=result.version,
+                ),
+                "success",
+            )
+        elif result.created:
             flash(
                 _(
                     "Deployed %(process)s version %(version)s. New cases start on it; "
@@ -151,7 +185,27 @@ def deploy() -> ResponseReturnValue:
                 ),
                 "info",
             )
-            if not result.current:
+            if result.review_state == versions.PROPOSED:
+                flash(
+                    _(
+                        "Version %(version)s of %(process)s waits for approval on the "
+                        "proposals page.",
+                        process=result.process_id,
+                        version=result.version,
+                    ),
+                    "info",
+                )
+            elif result.review_state == versions.REJECTED:
+                flash(
+                    _(
+                        "Version %(version)s of %(process)s was rejected: change the "
+                        "diagram to propose it again.",
+                        process=result.process_id,
+                        version=result.version,
+                    ),
+                    "info",
+                )
+            elif not result.current:
                 flash(
                     _(
                         "Version %(version)s is not the one new cases start on; "
@@ -251,6 +305,7 @@ def edit_diagram(process_id: str, number: int, filename: str) -> ResponseReturnV
         filename=filename,
         drawn=filename in drawn_files(version),
         counts=cases_per_version().get(version.id, {}),
+        start_form=version.start_form or START_FORM,  # the form a case opens with
     )
 
 
@@ -267,7 +322,18 @@ def save_edited(process_id: str, number: int, filename: str) -> ResponseReturnVa
     except UploadRefused as refused:
         return _refused(422, refused.message)
     except InvalidProcess as invalid:
-        return _refused(422, invalid.message)
+        # The reason and the element it is about: the editor marks it on the canvas
+        # (file and line mean little to someone who drew the diagram).
+        return _refused(
+            422,
+            invalid.reason,
+            file=invalid.filename,
+            line=invalid.line,
+            element=invalid.element_id,
+        )
+    except NeedsConfirmation as needed:
+        # Confirming needs the diff in view: the upload form of the library shows it.
+        return _refused(409, "\n".join([needed.message, *needed.details]))
     except Conflict:
         return _refused(
             409,
@@ -285,6 +351,7 @@ def save_edited(process_id: str, number: int, filename: str) -> ResponseReturnVa
             "process": result.process_id,
             "version": result.version,
             "created": result.created,
+            "proposed": result.review_state == versions.PROPOSED,
             "warnings": list(result.warnings),
             "url": url_for("admin.version_page", **where),
             "edit": url_for("admin.edit_diagram", filename=filename, **where),
@@ -292,5 +359,5 @@ def save_edited(process_id: str, number: int, filename: str) -> ResponseReturnVa
     )
 
 
-def _refused(status: int, error: str) -> tuple[Response, int]:
-    return jsonify({"ok": False, "error": error}), status
+def _refused(status: int, error: str, **where: Any) -> tuple[Response, int]:
+    return jsonify({"ok": False, "error": error, **where}), status

@@ -21,8 +21,9 @@ from engine.errors import InvalidProcess
 from engine.models import ProcessVersion
 
 MAX_FILES = 30
-FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.(bpmn|dmn)$")
-CONTENT_TYPES = {".bpmn": "application/xml", ".dmn": "application/xml"}
+# Form files (.json) come beside a diagram whose tasks name them (formJsonSchemaFilename).
+FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.(bpmn|dmn|json)$")
+CONTENT_TYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
 
 
 class UploadRefused(Exception):
@@ -44,8 +45,9 @@ def uploaded_files(storages: Iterable[FileStorage]) -> dict[str, bytes]:
         if not FILE_NAME.match(name):
             raise UploadRefused(
                 _(
-                    "“%(name)s” cannot be deployed: choose .bpmn or .dmn files whose names "
-                    "use only letters, digits, dots, dashes and underscores.",
+                    "“%(name)s” cannot be deployed: choose .bpmn or .dmn files (and the .json "
+                    "form files they name) whose names use only letters, digits, dots, dashes "
+                    "and underscores.",
                     name=name,
                 )
             )
@@ -65,6 +67,8 @@ def uploaded_files(storages: Iterable[FileStorage]) -> dict[str, bytes]:
             raise UploadRefused(_("Choose at most %(count)s files at once.", count=MAX_FILES))
     if not files:
         raise UploadRefused(_("Choose at least one .bpmn or .dmn file."))
+    if not any(not name.endswith(".json") for name in files):
+        raise UploadRefused(_("Choose the diagram with its form files, not the forms alone."))
     return files
 
 
@@ -77,18 +81,27 @@ def files_to_deploy(base: ProcessVersion, uploads: dict[str, bytes]) -> dict[str
 
 @dataclass(frozen=True)
 class DeployError:
-    """An InvalidProcess in words for a person: which file, which line, what is wrong."""
+    """An InvalidProcess in words for a person: which file, line and element, what is
+    wrong (the element's id is what a modeller's search finds)."""
 
     filename: str | None
     line: int | None
     reason: str
+    element_id: str | None = None
 
     @classmethod
     def from_error(cls, error: InvalidProcess) -> DeployError:
-        return cls(error.filename, error.line, error.reason)
+        return cls(error.filename, error.line, error.reason, error.element_id)
 
     @property
     def where(self) -> str:
+        if self.filename and self.line and self.element_id:
+            return _(
+                "In %(file)s, line %(line)s, element %(element)s",
+                file=self.filename,
+                line=self.line,
+                element=self.element_id,
+            )
         if self.filename and self.line:
             return _("In %(file)s, line %(line)s", file=self.filename, line=self.line)
         if self.filename:

@@ -41,6 +41,10 @@ def processes() -> ResponseReturnValue:
             "start_form": v.start_form,
             "deployed_at": v.deployed_at.isoformat(),
             "deployed_by": v.deployed_by,
+            # The version new cases start on; `review` says whether another organisation
+            # approved it (`approved`), it waits (`proposed`) or was `rejected`.
+            "current": v.is_current,
+            "review": v.review_state,
         }
         for v in list_versions(db_session())
     ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from engine.bpmn.library import (
@@ -14,9 +12,9 @@ from engine.bpmn.library import (
 )
 from engine.errors import InvalidProcess
 from tests.factories.bpmn import DATA, bundles, library_files, linear, process_xml
+from tests.factories.corpora import corpus
 
-# The shared corpora sit beside the repository (read in place, never copied).
-MIWG = Path(__file__).resolve().parents[3].parent / "shared" / "corpora" / "miwg-reference"
+MIWG = corpus("miwg-reference")
 END = '<bpmn:sequenceFlow id="f_end" sourceRef="work" targetRef="e"/><bpmn:endEvent id="e"/>'
 
 

@@ -6,7 +6,6 @@ clearly."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,9 @@ from engine.errors import InvalidProcess
 from engine.settings import PROCESSES_DIR
 from engine.versions import form_exists
 from tests.factories.bpmn import linear, process_xml
+from tests.factories.corpora import corpus
 
-# The shared corpora sit beside the repository (read in place, never copied).
-MIWG = Path(__file__).resolve().parents[3].parent / "shared" / "corpora" / "miwg-reference"
+MIWG = corpus("miwg-reference")
 # "serviceTask 'x'", "process 'p'", "sequenceFlow 'f'": an element kind and its id.
 NAMES_AN_ELEMENT = re.compile(r"\b[A-Za-z]+ '[^']+'")
 A_REPR = re.compile(r"<Element |at 0x[0-9a-f]+|<[\w.]+ object")

@@ -1,0 +1,212 @@
+// The entries of the panel's "Task", "Role" and "Condition" groups: each one reads and
+// writes one property of this project (processes/README.md) through bpmn-js commands.
+
+import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
+import { SelectEntry, TextAreaEntry, TextFieldEntry } from '@bpmn-io/properties-panel';
+import { useService } from 'bpmn-js-properties-panel';
+
+import { caseValues, formOf } from './case-values';
+import { getProperty, setProperty } from './spiff-properties';
+
+const DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?$/;
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+export function checkDuration(value) {
+  const text = (value || '').trim();
+  return !text || DURATION.test(text) ? null : 'Write an ISO 8601 duration such as P7D (7 days) or PT24H (24 hours).';
+}
+
+export function checkDurations(value) {
+  const items = (value || '').split(',').map((item) => item.trim()).filter(Boolean);
+  return items.every((item) => DURATION.test(item)) ? null : 'Write durations separated by commas, such as P7D,P1D.';
+}
+
+function checkIdentifier(value) {
+  const text = (value || '').trim();
+  return !text || IDENTIFIER.test(text) ? null : 'Write a variable name: letters, digits and _, starting with a letter.';
+}
+
+function useEditing() {
+  return {
+    moddle: useService('moddle'),
+    modeling: useService('modeling'),
+    bpmnFactory: useService('bpmnFactory')
+  };
+}
+
+/** A text entry for one spiffworkflow property; invalid input is shown, not written. */
+function PropertyField(props) {
+  const { element, id, name, label, description, validate, area } = props;
+  const editing = useEditing();
+  const debounce = useService('debounceInput');
+  const options = {
+    element,
+    id,
+    label,
+    description,
+    debounce,
+    validate,
+    getValue: () => getProperty(element, name),
+    setValue: (value, error) => { if (!error) { setProperty(element, name, value, editing); } }
+  };
+  return area ? TextAreaEntry({ ...options, monospace: true, rows: 2 }) : TextFieldEntry(options);
+}
+
+export function DueEntry({ element }) {
+  return PropertyField({
+    element, id: 'nbassist-due', name: 'due', label: 'Due after',
+    description: 'How long the organisation has, from when the task opens: P7D is 7 days, PT24H is 24 hours.',
+    validate: checkDuration
+  });
+}
+
+export function DueDateEntry({ element }) {
+  return PropertyField({
+    element, id: 'nbassist-due-date', name: 'due_date', label: 'Due date (expression)', area: true,
+    description: 'Instead of "Due after": an expression giving a date from case values, e.g. add_days(end_date, -14).'
+  });
+}
+
+export function RemindersEntry({ element }) {
+  return PropertyField({
+    element, id: 'nbassist-reminders', name: 'reminders', label: 'Reminders before the due time',
+    description: 'Lead times, separated by commas. Left empty: P3D,P1D (three days and one day before).',
+    validate: (value) => ((value || '').trim() ? checkDurations(value) : null)
+  });
+}
+
+export function RoleVariableEntry({ element }) {
+  return PropertyField({
+    element, id: 'nbassist-role-variable', name: 'role_variable', label: 'Role from a case value',
+    description: 'Optional: the name of a case value that holds the role code; it wins over the lane.',
+    validate: checkIdentifier
+  });
+}
+
+function laneOf(element) {
+  const lanes = getBusinessObject(element).get('lanes') || [];
+  return lanes.length ? lanes[lanes.length - 1] : null;
+}
+
+/** Read only: a task's role is its lane's; moving the task to another lane changes it. */
+export function RoleEntry({ element }) {
+  const config = useService('config.nbassist') || {};
+  const debounce = useService('debounceInput');
+  const lane = laneOf(element);
+  const role = lane ? (lane.name || '').trim() : '';
+  const label = (config.roles || []).find((r) => r.code === role);
+  return TextFieldEntry({
+    element,
+    id: 'nbassist-role',
+    label: 'Role (from its lane)',
+    disabled: true,
+    debounce,
+    description: lane
+      ? 'Move the task into another lane to give it to another role.'
+      : 'In no lane: the task goes to the coordinator. Move it into a lane to give it to a role.',
+    getValue: () => (role ? (label ? role + ' — ' + label.label : role) : 'coordinator'),
+    setValue: () => {}
+  });
+}
+
+export function FormEntry({ element }) {
+  const config = useService('config.nbassist') || {};
+  const editing = useEditing();
+  const forms = config.forms || {};
+  const human = !is(element, 'bpmn:StartEvent');
+  const id = getBusinessObject(element).id;
+  const getOptions = () => {
+    const current = getProperty(element, 'form');
+    const options = [ {
+      value: '',
+      label: human ? 'The form named like the task (' + id + ')' + (forms[id] ? '' : ' — not in the library') : 'No start form'
+    } ];
+    if (current && !forms[current]) {
+      options.push({ value: current, label: current + ' — not in the library' });
+    }
+    Object.keys(forms).sort().forEach((name) => {
+      options.push({ value: name, label: forms[name].title + ' (' + name + ')' });
+    });
+    return options;
+  };
+  return SelectEntry({
+    element,
+    id: 'nbassist-form',
+    label: 'Form',
+    description: 'What the organisation fills in; a preview is shown under the diagram.',
+    getValue: () => getProperty(element, 'form'),
+    setValue: (value) => setProperty(element, 'form', value, editing),
+    getOptions
+  });
+}
+
+/** The case values an element may name, as a list under its own heading. */
+export function CaseValuesEntry({ element }) {
+  const config = useService('config.nbassist') || {};
+  const target = is(element, 'bpmn:SequenceFlow') ? getBusinessObject(element).sourceRef : element;
+  const values = target ? caseValues(target, config.forms || {}, config.startForm) : [];
+  return (
+    <div class="bio-properties-panel-entry nb-case-values" data-entry-id="nbassist-case-values">
+      <p class="bio-properties-panel-label" id="nb-case-values-title">Case values it may use</p>
+      <p class="bio-properties-panel-description">
+        For the due-date expression, conditions and the instructions: the values recorded before this
+        point in this diagram, and those of earlier stages.
+      </p>
+      {values.length ? (
+        <ul aria-labelledby="nb-case-values-title">
+          {values.map((value) => (
+            <li><code>{value.name}</code> {value.title ? '— ' + value.title : ''} <span>({value.source})</span></li>
+          ))}
+        </ul>
+      ) : <p class="bio-properties-panel-description">None known in this diagram.</p>}
+    </div>
+  );
+}
+
+export function LaneRoleEntry({ element }) {
+  const config = useService('config.nbassist') || {};
+  const modeling = useService('modeling');
+  const roles = config.roles || [];
+  return SelectEntry({
+    element,
+    id: 'nbassist-lane-role',
+    label: 'Role of this lane',
+    description: 'Every human task in the lane goes to the organisation that fills this role in the case team.',
+    getValue: () => (getBusinessObject(element).name || '').trim(),
+    setValue: (value) => modeling.updateProperties(element, { name: value }),
+    getOptions: () => {
+      const current = (getBusinessObject(element).name || '').trim();
+      const options = roles.map((role) => ({ value: role.code, label: role.label + ' (' + role.code + ')' }));
+      if (!roles.some((role) => role.code === current)) {
+        options.unshift({ value: current, label: current ? current + ' — not a role code' : 'Choose a role' });
+      }
+      return options;
+    }
+  });
+}
+
+export function ConditionEntry({ element }) {
+  const modeling = useService('modeling');
+  const bpmnFactory = useService('bpmnFactory');
+  const debounce = useService('debounceInput');
+  return TextAreaEntry({
+    element,
+    id: 'nbassist-condition',
+    label: 'Condition (expression)',
+    description: 'The flow is taken when this is true, e.g. decision == "return". Left empty: no condition.',
+    monospace: true,
+    rows: 2,
+    debounce,
+    getValue: () => {
+      const expression = getBusinessObject(element).get('conditionExpression');
+      return (expression && expression.get('body')) || '';
+    },
+    setValue: (value) => {
+      const text = (value || '').trim();
+      const expression = text ? bpmnFactory.create('bpmn:FormalExpression', { body: text }) : undefined;
+      modeling.updateProperties(element, { conditionExpression: expression });
+    }
+  });
+}
+
+export { formOf };
