@@ -279,3 +279,6 @@ def test_the_secrets_do_reach_who_may_read_them(
     cast = build_cast(journey, session, services)
     page = cast.clients[actor].get(f"/cases/{cast.cases[actor]}").get_data(as_text=True)
     assert SECRETS[2] in page
+    if actor == "coordinator":  # her copy holds everything: alias and story too
+        copy = cast.clients[actor].get(f"/cases/{cast.cases[actor]}/her-copy.json")
+        assert all(secret in copy.get_data(as_text=True) for secret in SECRETS)
