@@ -1,5 +1,7 @@
 """Demo data for `nbassist init --demo` (what `make run` shows a newcomer): one person per
-kind of user, with printed logins, and a few Swedish cases at different stages.
+kind of user, with printed logins, a few Swedish cases at different stages, and a case on
+each path a reviewer asked for (a girl, an EU national, an alert, a declined referral, a
+permit due for renewal).
 
 Idempotent: existing users are left alone and cases are added only once. Never in
 production: demo passwords are printed on purpose.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -29,7 +31,7 @@ from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.directory import organisation_by_slug
 from engine.errors import EngineError, NotFound
-from engine.models import Case, ProcessVersion, Task, User
+from engine.models import Case, Organisation, ProcessVersion, Task, User
 from engine.settings import Settings
 from forms.registry import allowed_values, load_form
 
@@ -94,6 +96,113 @@ FIRST_CONTACTS: list[dict[str, Any]] = [
 ]
 # How many rounds of open tasks (of the demo users' organisations) each case gets done.
 ROUNDS = (0, 1, 3)
+
+_OUTREACH = {"host_country": "SE", "contact_method": "outreach", "immediate_needs": ["shelter"]}
+_SEEN = {"faces_charges": "no", "detention_or_removal": "none", "police_basis": "her_consent"}
+_NO_RISK = {
+    "contact_with_traffickers": False,
+    "threats_received": False,
+    "debts_to_traffickers": False,
+    "family_at_risk": False,
+    "previously_trafficked": False,
+}
+_TO_HER_DECISION: list[tuple[str, dict[str, Any]]] = [
+    ("assess_needs", {"services": ["safe_housing", "health"]}),
+    ("inform_rights", {}),
+    ("non_punishment_check", _SEEN),
+    ("police_risk_input", _NO_RISK),
+    ("risk_assessment", _NO_RISK),
+]
+# A case on each path the review asked for, walked step by step (task name and the
+# answers that differ from the plausible ones), so a newcomer sees them in the demo.
+# A step whose `days` is set has a date that many days from today.
+JOURNEYS: list[tuple[str, dict[str, Any], list[tuple[str, dict[str, Any]]]]] = [
+    (
+        "a girl: child protection without consent",
+        {
+            **_OUTREACH,
+            "alias": "Amina",
+            "origin_country": "SO",
+            "languages": ["so"],
+            "has_residence_right": False,
+            "cooperates_with_authorities": "prefers_not_to_say",
+            "possibly_under_18": True,
+            "indicators": ["possibly_under_18"],
+        },
+        [],
+    ),
+    (
+        "an EU national: a recovery period on the network standard",
+        {
+            **_OUTREACH,
+            "alias": "Ieva",
+            "origin_country": "LV",
+            "languages": ["lv"],
+            "has_residence_right": True,
+            "cooperates_with_authorities": "unknown",
+            "indicators": ["debt"],
+        },
+        [("plan_recovery_period", {"start_date": 0, "end_date": 90})],
+    ),
+    (
+        "an alert: she is not safe now",
+        {
+            **_OUTREACH,
+            "alias": "Grace",
+            "origin_country": "NG",
+            "languages": ["en"],
+            "has_residence_right": False,
+            "cooperates_with_authorities": False,
+            "indicators": ["threats_or_violence"],
+        },
+        [("immediate_safety", {"safe_now": False, "accommodation": "emergency_housing"})],
+    ),
+    (
+        "a declined referral: choose another partner",
+        {
+            **_OUTREACH,
+            "alias": "Elena",
+            "origin_country": "LV",
+            "languages": ["lv", "ru"],
+            "has_residence_right": True,
+            "cooperates_with_authorities": True,
+            "indicators": ["deceived_about_work"],
+        },
+        [
+            *_TO_HER_DECISION,
+            ("her_decision", {"future": "return"}),
+            ("select_return_partner", {"return_partner": "lv-marta", "return_country": "LV"}),
+            (
+                "referral_consent",
+                {"consent_given": True, "shared_fields": ["languages"], "valid_until": 180},
+            ),
+            ("accept_referral", {"accepted": False, "reason": "No place in the shelter now"}),
+        ],
+    ),
+    (
+        "a residence permit due for renewal",
+        {
+            **_OUTREACH,
+            "alias": "Blessing",
+            "origin_country": "NG",
+            "languages": ["en"],
+            "has_residence_right": False,
+            "cooperates_with_authorities": True,
+            "indicators": ["documents_held"],
+        },
+        [
+            ("request_reflection_period", {}),
+            ("grant_reflection_period", {"granted": True, "start_date": -30, "end_date": 0}),
+            *_TO_HER_DECISION,
+            ("her_decision", {"future": "stay"}),
+            ("apply_residence_permit", {}),
+            (
+                "residence_decision",
+                {"granted": True, "permit_type": "temporary_victim", "valid_until": 50},
+            ),
+        ],
+    ),
+]
 
 TASK_ANSWERS: dict[str, dict[str, Any]] = {
     "immediate_safety": {
@@ -169,6 +278,18 @@ def _seed_cases(session: Session, services: Services, out: Callable[[str], None]
             continue
         session.refresh(case)
         out(f"demo case {case.reference}: {case.status}, stage {case.stage or '-'}")
+    for title, data, steps in JOURNEYS:
+        name = "record_first_contact"
+        try:
+            case = open_case(session, services, coordinator, data)
+            for name, answers in steps:
+                _complete_step(session, services, case.id, name, answers)
+        except EngineError as error:
+            fields = getattr(error, "fields", None) or {}
+            out(f"demo case ({title}) stopped early at {name}: {error.message} {fields}")
+            continue
+        session.refresh(case)
+        out(f"demo case {case.reference}: {title}")
 
 
 def _complete_open_tasks(
@@ -182,6 +303,40 @@ def _complete_open_tasks(
         if actor is None:
             continue  # no demo user there: the task stays open, as in real life
         complete_task(session, services, actor, task.id, plausible_answers(task.form))
+
+
+def _complete_step(
+    session: Session, services: Services, case_id: str, name: str, answers: dict[str, Any]
+) -> None:
+    """Complete the open task `name` as a staff member of the organisation holding it."""
+    task = session.scalars(
+        select(Task).where(Task.case_id == case_id, Task.state == "open", Task.name == name)
+    ).first()
+    if task is None:
+        raise EngineError(f"{name} is not open")
+    today = services.now().date()
+    dated = {
+        k: (today + timedelta(days=v)).isoformat()
+        if k in _DATE_FIELDS and isinstance(v, int)
+        else v
+        for k, v in answers.items()
+    }
+    actor = actor_for(_demo_staff(session, services, task.organisation.slug))
+    complete_task(session, services, actor, task.id, {**plausible_answers(task.form), **dated})
+
+
+_DATE_FIELDS = ("start_date", "end_date", "valid_until", "travel_date")
+
+
+def _demo_staff(session: Session, services: Services, slug: str) -> User:
+    """A staff member of an organisation without a demo login (no password: cannot sign in)."""
+    user = session.scalar(
+        select(User).join(User.organisation).where(Organisation.slug == slug).order_by(User.id)
+    )
+    if user is None:
+        user = users.create_user(session, f"demo.{slug}", slug, None, services.now())
+        session.commit()
+    return user
 
 
 def plausible_answers(form_name: str) -> dict[str, Any]:

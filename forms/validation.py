@@ -242,8 +242,16 @@ def coerce_form_post(form_name: str, posted: MultiValueForm) -> dict[str, Any]:
             data[name] = [_coerce(value, item_type) for value in raw]
         elif raw:
             # A checkbox after a hidden "false" posts both: the last one wins.
-            data[name] = _coerce(raw[-1], prop.get("type", "string"))
+            data[name] = _coerce_any(raw[-1], prop.get("type", "string"))
     return data
+
+
+def _coerce_any(value: str, kind: str | list[str]) -> Any:
+    # A yes/no question that also takes "unknown" or "prefers_not_to_say" has the types
+    # boolean and string: "true"/"false" are the booleans, anything else stays a string.
+    if isinstance(kind, list):
+        return _coerce(value, "boolean") if "boolean" in kind else value
+    return _coerce(value, kind)
 
 
 def _coerce(value: str, kind: str) -> Any:

@@ -238,7 +238,11 @@ def _options(
             Option("false", _("No"), value == "false"),
         ]
     labels: dict[str, str] = field_ui.get("labels") or {}
-    allowed = allowed_values(prop, root) or list(labels)
+    # Booleans among the choices (yes, no, not known, prefers not to say) are "true"/"false".
+    allowed = [
+        _display_value(v, widget) if isinstance(v, bool) else v
+        for v in (allowed_values(prop, root) or list(labels))
+    ]
     ordered = [v for v in labels if v in allowed] + [v for v in allowed if v not in labels]
     chosen = set(value) if isinstance(value, list) else {value}
     return [

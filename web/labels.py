@@ -31,6 +31,9 @@ ROLES = {
 DEADLINES = {
     "reflection_period_end": _l("End of the reflection period"),
     "residence_permit_expiry": _l("Residence permit expires"),
+    "recovery_period_end": _l("End of the recovery period"),
+    "residence_appeal_deadline": _l("Last day to appeal the permit refusal"),
+    "fund_appeal_deadline": _l("Last day to appeal the fund's refusal"),
 }
 
 STATUSES = {"open": _l("Open"), "closed": _l("Closed"), "withdrawn": _l("She withdrew")}
@@ -55,6 +58,8 @@ SHARED_FIELDS = {
     "year_of_birth": _l("Year of birth"),
     "languages": _l("Languages"),
     "origin_country": _l("Country of origin"),
+    "immediate_needs": _l("Immediate needs"),
+    "services": _l("Services in her care plan"),
     "health_needs": _l("Health needs"),
     "housing_needs": _l("Housing needs"),
     "risk_level": _l("Risk level"),
@@ -96,6 +101,8 @@ MESSAGES = {
     "protection_needed": _l("a need for protection"),
     "withdraw": _l("her withdrawal"),
     "close_case": _l("the closing of the case"),
+    "change_decision": _l("her change of mind"),
+    "transfer": _l("her move to another country"),
 }
 
 NOTIFICATION_KINDS = {

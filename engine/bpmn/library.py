@@ -297,7 +297,7 @@ def _check_human_tasks(
                 lib, import_form, spec.file, line, bpmn_id, properties
             )
             continue
-        form = (properties.get("form") or "").strip() or bpmn_id
+        form = (properties.get("form") or properties.get("task") or "").strip() or bpmn_id
         if form_exists is not None and not form_exists(form):
             raise InvalidProcess(
                 f"human task {bpmn_id!r} uses the form {form!r}, which is not in the form library",

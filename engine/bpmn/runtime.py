@@ -48,6 +48,9 @@ class HumanTask:
     reminders: list[str]
     instructions: str
     data: dict[str, Any] = field(default_factory=dict)
+    # (legal deadline subject, lead): due at the latest that long before the case's
+    # deadline of that subject, which another branch of the case may have recorded.
+    due_before: tuple[str, str] | None = None
     # Case fields the task declares it needs (`needs` property): what an agency reads.
     needs: list[str] = field(default_factory=list)
 
@@ -117,18 +120,29 @@ def _human_task(task: Task) -> HumanTask:
             ) from None
     return HumanTask(
         id=str(task.id),
-        name=bpmn_id,
+        # `task` names the task an element stands for when one process needs it twice
+        # (BPMN ids are unique per file): e.g. services planned and services added.
+        name=(props.get("task") or "").strip() or bpmn_id,
         title=getattr(spec, "bpmn_name", None) or bpmn_id,
         process_id=_stage_process(task),
         role=str(role) if role is not None else None,
-        form=(props.get("form") or "").strip() or bpmn_id,
+        form=(props.get("form") or props.get("task") or "").strip() or bpmn_id,
         due=(props.get("due") or "").strip() or None,
         due_date=due_date,
         reminders=parse_durations(props["reminders"]) if props.get("reminders") else [],
         instructions=getattr(spec, "documentation", None) or "",
         data=jsonable(task.data),
+        due_before=_due_before(props.get("due_before")),
         needs=parse_names(props.get("needs") or ""),
     )
+
+
+def _due_before(value: str | None) -> tuple[str, str] | None:
+    """`"reflection_period_end P7D"` → `("reflection_period_end", "P7D")`."""
+    parts = (value or "").split()
+    if not parts:
+        return None
+    return parts[0], (parts[1] if len(parts) > 1 else "PT0S")
 
 
 def _ready_manual_tasks(wf: BpmnWorkflow) -> list[Task]:

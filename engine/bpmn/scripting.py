@@ -30,13 +30,14 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from types import CodeType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.bpmn import bounds
+from engine.bpmn import bounds, clock
 
 MAX_EXPRESSION_LENGTH = 2000
 MAX_REPEAT_ITEMS = 10_000  # elements of a list/tuple built with `*`
@@ -98,6 +99,37 @@ def days_between(a: str, b: str) -> int:
     return (_as_utc_datetime(second) - _as_utc_datetime(first)).days
 
 
+# The host countries' legal time zones: a period "ends on" a date at the end of that
+# day where she lives, not at 00:00 UTC (which in Helsinki is still 02:00 the same day,
+# and in Reykjavik the start of it).
+COUNTRY_ZONES = {
+    "DK": "Europe/Copenhagen",
+    "EE": "Europe/Tallinn",
+    "FI": "Europe/Helsinki",
+    "IS": "Atlantic/Reykjavik",
+    "LV": "Europe/Riga",
+    "LT": "Europe/Vilnius",
+    "NO": "Europe/Oslo",
+    "SE": "Europe/Stockholm",
+}
+
+
+def end_of_day(iso: str, country: str) -> str:
+    """The UTC instant at which the day `iso` ends in `country`'s time zone (UTC for a
+    country outside the network), as `YYYY-MM-DDTHH:MM:SSZ`."""
+    value = _parse_iso(iso)
+    day = value.date() if isinstance(value, datetime) else value
+    zone = ZoneInfo(COUNTRY_ZONES.get(str(country), "UTC"))
+    after = day + timedelta(days=1)
+    midnight = datetime(after.year, after.month, after.day, tzinfo=zone)
+    return midnight.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def today() -> str:
+    """The engine clock's date (UTC), e.g. to pick the rule valid on the day of a decision."""
+    return clock.now().date().isoformat()
+
+
 def _safe_sum(iterable: Iterable[Any], start: int | float = 0) -> Any:
     # Builtin sum() with a list start concatenates quadratically; numbers only.
     if isinstance(start, bool) or not isinstance(start, int | float):
@@ -135,6 +167,8 @@ SAFE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "tuple": tuple,
     "add_days": add_days,
     "days_between": days_between,
+    "end_of_day": end_of_day,
+    "today": today,
 }
 
 

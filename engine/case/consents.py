@@ -196,7 +196,7 @@ def withdraw_consent(
         consent = _consent_of(session, case, consent_id)
         if consent.withdrawn_at is not None:
             raise Conflict("this consent has already ended")
-        _end(session, actor, case, consent, services.now(), "consent.withdrawn")
+        end_consent(session, actor, case, consent, services.now(), "consent.withdrawn")
         return consent
 
     return in_transaction(session, work)
@@ -210,7 +210,7 @@ def _consent_of(session: Session, case: Case, consent_id: Any) -> Consent:
     return consent
 
 
-def _end(
+def end_consent(
     session: Session, actor: Actor, case: Case, consent: Consent, now: datetime, action: str
 ) -> None:
     """End a consent: off the team, the open tasks of the role it gave to the
@@ -261,7 +261,7 @@ def expire_consents(sessions: sessionmaker[Session], now: datetime) -> list[str]
                     return None  # ended meanwhile
                 case = session.get(Case, consent.case_id)
                 assert case is not None
-                _end(session, Actor.system(), case, consent, now, "consent.expired")
+                end_consent(session, Actor.system(), case, consent, now, "consent.expired")
                 return case.reference
 
             reference = in_transaction(session, end)

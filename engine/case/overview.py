@@ -25,6 +25,7 @@ from engine.case.diagram import messages_in, process_names
 from engine.case.grants import GrantView, grant_views
 from engine.case.notes import CaseNote, notes_of
 from engine.case.profile import decrypt_profile, languages, profile_of
+from engine.case.service_status import ServiceStatus, service_statuses
 from engine.case.store import load_workflow
 from engine.case.visibility import (
     CONSENTS,
@@ -36,6 +37,7 @@ from engine.case.visibility import (
     CaseView,
     case_view,
 )
+from engine.country_rules import CountryRule, rules_of_version, unconfirmed_rule_for
 from engine.db.context import Services
 from engine.directory import list_organisations
 from engine.errors import EngineError, NotFound
@@ -80,6 +82,10 @@ class CaseOverview:
     grants: list[GrantView] = field(default_factory=list)
     # Who looked at the case (the coordinator's panel).
     readers: list[dict[str, Any]] = field(default_factory=list)
+    # The country rule that applies to her today, when an administrator has not confirmed it.
+    rule_to_confirm: CountryRule | None = None
+    # Where each service of her care plan stands (planned, in progress, provided, …).
+    services: list[ServiceStatus] = field(default_factory=list)
 
 
 def case_overview(session: Session, services: Services, actor: Actor, case_id: str) -> CaseOverview:
@@ -101,7 +107,13 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
         key=lambda t: (t.due_at is None, t.due_at or now, t.created_at),
     )
     shown_tasks = [t for t in tasks if view.shows_task(t)]
+    version = case.process_version
+    rules = rules_of_version(
+        f"{version.process_id}:{version.content_hash}", lambda: version.sources
+    )
     return CaseOverview(
+        rule_to_confirm=unconfirmed_rule_for(rules, case.host_country, now.date()),
+        services=service_statuses(services.cipher, tasks) if coordinates else [],
         case=case,
         summary=read_models.case_summary(session, case, tasks, deadlines, view),
         stage_name=process_names(case.process_version).get(case.stage or "", case.stage),

@@ -7,18 +7,25 @@ reminders and prefilled data; indexed tasks the workflow dropped are cancelled.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
+from engine.case.alerts import ALERT_TASK, announce_alert
 from engine.case.consents import shared_fields
 from engine.case.visibility import CARE_ROLE, COORDINATOR
 from engine.db.context import Services
 from engine.errors import NotFound
-from engine.models import Case, Task
-from engine.schedule.deadlines import DEFAULT_TASK_REMINDERS, task_due_at
+from engine.models import Case, Deadline, Task
+from engine.schedule.deadlines import (
+    DEFAULT_TASK_REMINDERS,
+    as_utc,
+    parse_duration,
+    task_due_at,
+)
 from engine.schedule.reminders import cancel_reminders, schedule_reminders
 from forms.registry import load_form
 
@@ -42,7 +49,7 @@ def _sync_tasks(session: Session, services: Services, case: Case, workflow: Bpmn
     team = {m.role: m.organisation_id for m in case.team}
     coordinator = team["coordinator"]
     for human in new_tasks:
-        due_at = task_due_at(now, human.due, human.due_date)
+        due_at = _before_deadline(session, case, human, task_due_at(now, human.due, human.due_date))
         task = Task(
             id=human.id,
             case_id=case.id,
@@ -71,6 +78,8 @@ def _sync_tasks(session: Session, services: Services, case: Case, workflow: Bpmn
             json.dumps(prefill(human, shared), default=str).encode(), human.id
         )
         session.add(task)
+        if human.name == ALERT_TASK:
+            announce_alert(session, case, task, now)
         case.stage = human.process_id
         if due_at is not None:
             schedule_reminders(
@@ -88,6 +97,23 @@ def _sync_tasks(session: Session, services: Services, case: Case, workflow: Bpmn
             row.state = "cancelled"
             row.completed_at = now
             cancel_reminders(session, task_id, now)
+
+
+def _before_deadline(
+    session: Session, case: Case, human: runtime.HumanTask, due_at: datetime | None
+) -> datetime | None:
+    """A task due before a legal date of the case (a permit applied for before the
+    reflection period ends) is due that lead time before it, when the date is known."""
+    if human.due_before is None:
+        return due_at
+    subject, lead = human.due_before
+    deadline = session.scalar(
+        select(Deadline.due_at).where(Deadline.case_id == case.id, Deadline.subject == subject)
+    )
+    if deadline is None:
+        return due_at
+    latest = as_utc(deadline) - parse_duration(lead)
+    return latest if due_at is None else min(due_at, latest)
 
 
 def prefill(human: runtime.HumanTask, shared: set[str] | None = None) -> dict[str, object]:

@@ -21,10 +21,15 @@ from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
 from engine.case.access import is_coordinator, own_task, visible_case
 from engine.case.consents import RETURN_REFERRAL, record_consent
+from engine.case.minors import with_minor_flag
 from engine.case.profile import encrypt_profile
+from engine.case.referral import check_return_partner, referral_declined, refuse_after_travel
+from engine.case.risk import RISK_ASSESSMENT, check_police_answers
+from engine.case.service_status import with_service
 from engine.case.store import encrypt_state, fresh_workflow, load_workflow, save_workflow
 from engine.case.task_index import sync_tasks
 from engine.case.team import add_team_member
+from engine.case.transfer import TRANSFER_TASK, check_transfer, hand_over
 from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.directory import default_team, organisation_by_slug
@@ -37,8 +42,16 @@ from forms.validation import validate
 
 CASE_PROCESS = "victim_journey"
 START_FORM = "record_first_contact"
-MESSAGES = ("new_information", "protection_needed", "withdraw", "close_case")
-COORDINATOR_MESSAGES = ("withdraw", "close_case")
+MESSAGES = (
+    "new_information",
+    "protection_needed",
+    "withdraw",
+    "close_case",
+    "change_decision",
+    "transfer",
+)
+COORDINATOR_MESSAGES = ("withdraw", "close_case", "change_decision", "transfer")
+SELECT_PARTNER = "select_return_partner"
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -55,7 +68,7 @@ def open_case(
 ) -> Case:
     def work() -> Case:
         version = current_version(session, process_id)
-        cleaned = validate(version.start_form or START_FORM, data)
+        cleaned = with_minor_flag(validate(version.start_form or START_FORM, data), services.now())
         country = cleaned.get("host_country")
         if not isinstance(country, str):
             raise InvalidData("host country missing", {"host_country": "Required"})
@@ -119,11 +132,18 @@ def complete_task(
         except NotFound:
             # Our row said open, but the case moved on (and pruned the task) since.
             raise Conflict("this task was completed by someone else meanwhile") from None
+        if task.name == SELECT_PARTNER:
+            check_return_partner(session, task.case_file, cleaned)
+        if task.name == TRANSFER_TASK:
+            check_transfer(task.case_file, cleaned)
+        if task.name == RISK_ASSESSMENT:
+            cleaned = check_police_answers(runtime.task_data(workflow, task.id), cleaned)
         with use_clock(services.clock):
             deadlines = runtime.complete_task(workflow, task.id, cleaned)
         now = services.now()
         task.state, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
-        task.data = services.cipher.encrypt(json.dumps(cleaned, default=str).encode(), task.id)
+        stored = with_service(services.cipher, task, cleaned)
+        task.data = services.cipher.encrypt(json.dumps(stored, default=str).encode(), task.id)
         record_deadlines(session, case, task, deadlines, properties, now)
         _apply_team_changes(
             session, actor, case, task.name, runtime.task_data(workflow, task.id), now
@@ -152,10 +172,13 @@ def _apply_team_changes(
     if task_name == "referral_consent" and data.get("consent_given") and data.get("return_partner"):
         slug = str(data["return_partner"])
         organisation = organisation_by_slug(session, slug)
-        record_consent(
-            session, actor, case, organisation, "return_partner", data, RETURN_REFERRAL, now
-        )
+        purpose = str(data.get("purpose") or RETURN_REFERRAL)
+        record_consent(session, actor, case, organisation, "return_partner", data, purpose, now)
         add_team_member(session, case, "return_partner", slug)
+    elif task_name == TRANSFER_TASK:
+        hand_over(session, actor, case, data, now)
+    elif task_name == "accept_referral" and data.get("accepted") is False:
+        referral_declined(session, actor, case, now)
 
 
 def claim_task(session: Session, services: Services, actor: Actor, task_id: str) -> Task:
@@ -203,10 +226,14 @@ def deliver_message(
         if case.status != "open":
             raise Conflict(f"the case is {case.status}")
         cleaned = validate(name, data if data is not None else {})
+        if name == "change_decision":
+            refuse_after_travel(session, case.id)
         revision = case.revision
         workflow = load_workflow(services, case)
         with use_clock(services.clock):
             runtime.send_message(workflow, name, cleaned)
+        if name == "change_decision":
+            referral_declined(session, actor, case, services.now(), "referral.ended_by_her_change")
         if name == "withdraw" and runtime.is_finished(workflow):
             case.status = "withdrawn"
         save_workflow(session, services, case, workflow, revision)

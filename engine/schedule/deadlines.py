@@ -17,6 +17,9 @@ DEFAULT_TASK_REMINDERS = ("P3D", "P1D")
 DEFAULT_DEADLINE_REMINDERS: dict[str, tuple[str, ...]] = {
     "reflection_period_end": ("P30D", "P14D", "P7D"),
     "residence_permit_expiry": ("P60D", "P30D"),
+    "recovery_period_end": ("P30D", "P14D", "P7D"),
+    "residence_appeal_deadline": ("P7D", "P3D", "P1D"),
+    "fund_appeal_deadline": ("P7D", "P3D", "P1D"),
 }
 # An overdue task escalates to the case coordinator once, after this grace period.
 ESCALATION_GRACE = timedelta(days=1)
@@ -53,6 +56,11 @@ def parse_instant(value: str) -> datetime:
     except ValueError as exc:
         raise InvalidData(f"'{value}' is not an ISO date or date-time") from exc
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes for `DateTime(timezone=True)`: they are UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def task_due_at(created_at: datetime, due: str | None, due_date: str | None) -> datetime | None:

@@ -31,6 +31,7 @@ KIND_HEADINGS = {
     "reminder": "Reminder",
     "overdue": "Overdue task",
     "escalation": "Escalation",
+    "alert": "Alert",
 }
 
 

@@ -41,6 +41,15 @@ class Outcome:
 DEADLINE_LABELS = {
     "reflection_period_end": ("Reflection period ends", "Reflection period ended"),
     "residence_permit_expiry": ("Residence permit expires", "Residence permit expired"),
+    "recovery_period_end": ("Recovery period ends", "Recovery period ended"),
+    "residence_appeal_deadline": (
+        "Last day to appeal the permit refusal",
+        "Appeal time for the permit refusal ended",
+    ),
+    "fund_appeal_deadline": (
+        "Last day to appeal the fund's refusal",
+        "Appeal time for the fund's refusal ended",
+    ),
 }
 
 

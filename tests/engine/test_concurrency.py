@@ -11,7 +11,13 @@ from sqlalchemy.orm import sessionmaker
 from engine.case import transactions
 from engine.errors import Conflict
 from engine.models import AuditEvent, Case, Task
-from tests.factories.case_walker import NO_RISK, Walker, staff
+from tests.factories.case_walker import (
+    NO_RISK,
+    Walker,
+    police_may_be_told,
+    ready_for_decision,
+    staff,
+)
 from tests.factories.form_data import valid_data
 
 THREADS = 20
@@ -57,6 +63,7 @@ def test_twenty_simultaneous_completions_one_wins_the_rest_conflict(db, session,
     assert completions == 1
     # The case goes on normally after the race.
     walker.case = case
+    police_may_be_told(walker)
     walker.complete("non_punishment_notice")
 
 
@@ -64,6 +71,7 @@ def test_a_task_completed_and_pruned_meanwhile_is_a_conflict_not_a_404(db, sessi
     """Someone read the task as open; before they load the case, another completes it
     and the saved state no longer holds the task at all."""
     walker = Walker(session, services, has_residence_right=True)
+    ready_for_decision(walker)
     walker.complete("police_risk_input", **NO_RISK)
     # Its decision table runs at once after it, so the saved state drops the task.
     task = walker.task("risk_assessment")

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from engine.case import read_models
 from engine.crypto import DecryptionError
 from engine.models import AuditEvent, Case, Task
-from tests.factories.case_walker import Walker, staff
+from tests.factories.case_walker import Walker, police_may_be_told, staff
 
 ALIAS = "Zorya-Unique-Alias"
 
@@ -38,6 +38,7 @@ def test_a_state_copied_onto_another_case_does_not_decrypt(session, services):
 def test_every_read_of_a_case_is_audited(session, services):
     walker = Walker(session, services)
     officer = staff(session, "se-police")
+    police_may_be_told(walker)  # the police see the case once their task opens
     read_models.read_case(session, officer, walker.case.id, services.now())
     task = walker.task("non_punishment_notice")
     read_models.task_detail(session, services.cipher, officer, task.id, services.now())

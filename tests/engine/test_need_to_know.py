@@ -32,6 +32,16 @@ def view_of(session: Session, services: Services, slug: str, case_id: str):  # t
     return case_and_view(session, staff(session, slug), case_id, services.now())[2]
 
 
+def to_police(walker: Walker) -> None:
+    """The coordinator's non-punishment check, with her consent: the police get a task."""
+    walker.complete(
+        "non_punishment_check",
+        faces_charges="no",
+        detention_or_removal="none",
+        police_basis="her_consent",
+    )
+
+
 def second_person(session: Session, slug: str, username: str) -> Actor:
     users.create_user(session, username, slug, None, session.info["services"].now())
     session.commit()
@@ -60,6 +70,7 @@ def test_the_shelter_sees_the_care_parts_and_the_team_notes_but_not_the_diagram(
 
 def test_an_agency_sees_its_own_task_and_only_the_fields_it_needs(session, services):
     walker = Walker(session, services, alias="Zirkonia", notes=STORY)
+    to_police(walker)
     view = view_of(session, services, "se-police", walker.case.id)
     assert view.own_tasks_only and not view.shows(NOTES) and not view.shows(TEAM)
     assert view.fields == {"origin_country", "has_residence_right"}  # the task's `needs`
@@ -122,6 +133,7 @@ def test_an_incomplete_consent_is_refused_and_names_the_field(session, services,
 
 def test_only_the_coordinator_records_a_consent(session, services):
     walker = Walker(session, services)
+    to_police(walker)
     with pytest.raises(Forbidden):
         consents.give_consent(
             session, services, staff(session, "se-police"), walker.case.id, "lv-police",
@@ -213,6 +225,7 @@ def reads(session: Session, case_id: str) -> int:
 
 def test_every_read_is_audited_once_and_the_coordinator_sees_who_looked(session, services):
     walker = Walker(session, services)
+    to_police(walker)
     police, roks = staff(session, "se-police"), staff(session, "se-roks")
     before = reads(session, walker.case.id)
     read_models.read_case(session, police, walker.case.id, services.now())
@@ -239,7 +252,7 @@ def test_the_partner_no_longer_lists_its_completed_task_once_her_consent_ends(se
     walker.complete("return_needs_assessment")  # by MARTA
     marta = staff(session, "lv-marta")
     done = read_models.list_tasks(session, marta, services.now(), state="completed")
-    assert [t["name"] for t in done.items] == ["return_needs_assessment"]
+    assert "return_needs_assessment" in [t["name"] for t in done.items]
     roks = staff(session, "se-roks")
     consents.withdraw_consent(session, services, roks, walker.case.id, recorded.id)
     assert read_models.list_tasks(session, marta, services.now(), state="completed").items == []

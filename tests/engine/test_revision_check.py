@@ -20,7 +20,7 @@ from engine.case.store import load_workflow, save_workflow
 from engine.db.unit_of_work import in_transaction
 from engine.errors import Conflict
 from engine.models import Case, Task
-from tests.factories.case_walker import Walker, staff
+from tests.factories.case_walker import Walker, police_may_be_told, staff
 from tests.factories.form_data import valid_data
 
 
@@ -28,6 +28,7 @@ def test_a_stale_save_after_another_task_of_the_case_was_completed_is_a_conflict
     db, session, services
 ):
     walker = Walker(session, services)
+    police_may_be_told(walker)
     first, second = walker.task("immediate_safety"), walker.task("non_punishment_notice")
     holder = staff(session, second.organisation.slug)
     session.commit()
@@ -100,6 +101,7 @@ def test_two_people_completing_two_tasks_of_one_case_at_once_lose_nothing(db, se
     if db.dialect.name != "postgresql":
         pytest.skip("SQLite's writers take the lock before reading: no stale read to race")
     walker = Walker(session, services)
+    police_may_be_told(walker)
     tasks = [walker.task("immediate_safety"), walker.task("non_punishment_notice")]
     people = [staff(session, t.organisation.slug) for t in tasks]
     session.commit()

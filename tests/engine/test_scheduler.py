@@ -36,6 +36,7 @@ from tests.factories.scheduler import (
 
 DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)
+HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
@@ -345,20 +346,21 @@ def test_a_reflection_period_ending_in_30_days_is_reminded_and_decided_on_at_its
             )
         )
 
+    # The period ends at the end of its last day in Stockholm: 23:00 UTC in February.
+    period_end = end + 23 * HOUR
     expected = []
     for days_before in (30, 14, 7):
-        run_tick(sessions, services, end - days_before * DAY - SECOND)
+        run_tick(sessions, services, period_end - days_before * DAY - SECOND)
         assert reflection_reminders() == expected
-        run_tick(sessions, services, end - days_before * DAY)
-        run_tick(sessions, services, end - days_before * DAY)
+        run_tick(sessions, services, period_end - days_before * DAY)
+        run_tick(sessions, services, period_end - days_before * DAY)
         expected.append(f"Reflection period ends in {days_before} days ({case.reference})")
         assert reflection_reminders() == expected
-        if days_before == 14:  # the extension was offered 21 days before the end
-            assert ready("request_extension")
+        assert not ready("request_extension")  # Sweden's 30 days cannot be extended
 
-    run_tick(sessions, services, end - SECOND)
+    run_tick(sessions, services, period_end - SECOND)
     assert not ready("decide_after_reflection")
-    run_tick(sessions, services, end)
+    run_tick(sessions, services, period_end)
     assert ready("decide_after_reflection") and not ready("request_extension")
 
     decision = open_task(session, case, "decide_after_reflection")

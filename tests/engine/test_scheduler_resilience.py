@@ -46,9 +46,14 @@ def test_when_two_lead_times_of_a_task_have_passed_only_the_nearest_is_sent(
 
     report = run_tick(sessions, services, START + timedelta(hours=21))  # both have passed
 
-    assert report.reminders == [f"{case.reference} immediate_safety PT4H before"]
-    assert report.cancelled == 1
-    (notice,) = notifications_to(session, "se-roks", "reminder")
+    # (the coordinator's non-punishment check is due the same day: only this task counts)
+    assert [r for r in report.reminders if "immediate_safety" in r] == [
+        f"{case.reference} immediate_safety PT4H before"
+    ]
+    assert report.cancelled == 2
+    (notice,) = [
+        n for n in notifications_to(session, "se-roks", "reminder") if n.task_id == task.id
+    ]
     assert notice.message == f"'Ensure immediate safety' is due in 3 hours ({case.reference})"
     farther = (
         fresh(session)

@@ -22,7 +22,15 @@ from engine.models import Case, Organisation, Task, User
 from tests.factories.form_data import valid_data
 from tests.factories.journey import NO_RISK
 
-__all__ = ["NO_RISK", "Walker", "staff", "start_data", "walk_to_her_decision"]
+__all__ = [
+    "NO_RISK",
+    "Walker",
+    "police_may_be_told",
+    "ready_for_decision",
+    "staff",
+    "start_data",
+    "walk_to_her_decision",
+]
 
 
 def staff(session: Session, slug: str) -> Actor:
@@ -74,6 +82,16 @@ class Walker:
     def names(self) -> list[str]:
         return sorted(t.name for t in self.open_tasks())
 
+    def completed(self, name: str) -> bool:
+        return (
+            self.session.scalar(
+                select(Task.id).where(
+                    Task.case_id == self.case.id, Task.name == name, Task.state == "completed"
+                )
+            )
+            is not None
+        )
+
     def holder(self, name: str) -> str:
         return self.task(name).organisation.slug
 
@@ -117,6 +135,27 @@ class Walker:
         return self.session.scalar(select(Organisation).where(Organisation.slug == slug))
 
 
+def police_may_be_told(walker: Walker) -> None:
+    """The coordinator's non-punishment check, on her consent: the police's notice opens."""
+    walker.complete(
+        "non_punishment_check",
+        faces_charges="no",
+        detention_or_removal="none",
+        police_basis="her_consent",
+    )
+
+
+def ready_for_decision(walker: Walker) -> None:
+    """Her needs assessed and her rights explained: what the risk assessment and her
+    decision wait for (no return step before both)."""
+    names = walker.names()
+    if "assess_needs" in names:
+        walker.complete("assess_needs", services=["safe_housing"])
+    if "inform_rights" in names and not walker.completed("inform_rights"):
+        walker.complete("inform_rights")
+
+
 def walk_to_her_decision(walker: Walker, risk: dict[str, bool]) -> None:
+    ready_for_decision(walker)
     walker.complete("police_risk_input", **risk)
     walker.complete("risk_assessment", **risk)

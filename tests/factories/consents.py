@@ -40,6 +40,8 @@ def consent(walker: Walker, **overrides: object) -> Consent:
             **overrides,
         },
     )
+    if overrides.get("consent_given", True):
+        walker.complete("accept_referral", accepted=True)  # by the partner
     return only_consent(walker)
 
 

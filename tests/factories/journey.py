@@ -47,6 +47,7 @@ def first_contact(**overrides: Any) -> dict[str, Any]:
         "cooperates_with_authorities": False,
         "indicators": ["debt_bondage", "confiscated_documents"],
         "immediate_needs": ["shelter", "medical"],
+        "possibly_under_18": False,
     }
     data.update(overrides)
     return data
@@ -59,8 +60,9 @@ def iso(d: date | datetime) -> str:
 class Case:
     """One running case with its own clock; tasks are addressed by their BPMN id."""
 
-    def __init__(self, **start_data: Any) -> None:
-        self.clock = FixedClock(OPENED)
+    def __init__(self, opened: datetime = OPENED, **start_data: Any) -> None:
+        self.opened = opened
+        self.clock = FixedClock(opened)
         bundle = journey()
         self.wf = new_workflow(bundle.spec, bundle.subprocess_specs)
         self.deadlines: dict[str, str] = {}
@@ -78,7 +80,7 @@ class Case:
 
     def day(self, n: int) -> str:
         """The ISO date n days after the case opened."""
-        return iso(OPENED + timedelta(days=n))
+        return iso(self.opened + timedelta(days=n))
 
     def ready(self, name: str | None = None) -> list[runtime.HumanTask]:
         with use_clock(self.clock):
@@ -153,11 +155,23 @@ class Case:
         with use_clock(self.clock):
             runtime.fire_due_timers(self.wf)
 
+    def past_end_of(self, iso_date: str) -> None:
+        """Move past the end of `iso_date` in every network time zone (UTC-0 Reykjavik is
+        the last to end a day), and fire what is due."""
+        self.advance_to(iso(date.fromisoformat(iso_date) + timedelta(days=1)))
+
     def send(self, message: str, payload: dict[str, Any] | None = None) -> None:
         with use_clock(self.clock):
             runtime.send_message(self.wf, message, payload or {})
 
     # --- common walks --------------------------------------------------------------
+    def police_may_be_told(self) -> None:
+        """The coordinator's non-punishment check, on her consent: the police's notice opens."""
+        self.complete(
+            "non_punishment_check",
+            {"faces_charges": "no", "detention_or_removal": "none", "police_basis": "her_consent"},
+        )
+
     def grant_reflection(self, days: int = 30) -> tuple[str, str]:
         self.complete("request_reflection_period", {"submitted": True})
         start, end = self.today, iso(self.now + timedelta(days=days))
@@ -169,12 +183,23 @@ class Case:
     def through_reflection(self, days: int = 30) -> None:
         """Reflection period granted, expires, the coordinator proceeds."""
         _, end = self.grant_reflection(days)
-        self.advance_to(end)
+        self.past_end_of(end)
         self.complete(
             "decide_after_reflection", {"next_step": "proceed", "discussed_with_her": True}
         )
 
+    def ready_for_decision(self) -> None:
+        """Her needs assessed and her rights explained: what her decision waits for."""
+        if self.count("assess_needs"):
+            self.complete("assess_needs", {"services": ["safe_housing"]})
+        if self.count("inform_rights") and not self.ever_completed("inform_rights"):
+            self.complete("inform_rights", {"language": "en"})
+
+    def ever_completed(self, name: str) -> bool:
+        return bool(self._tasks(name, TaskState.COMPLETED))
+
     def assess_risk(self, **factors: bool) -> None:
+        self.ready_for_decision()
         answers = {**NO_RISK, **factors}
         self.complete("police_risk_input", answers)
         self.complete("risk_assessment", answers)

@@ -25,6 +25,9 @@ RISK_FLAGS = [
     "family_at_risk",
     "previously_trafficked",
 ]
+# A yes/no question about her that she may not want to answer (JOURNEY correction 12).
+MAY_NOT_SAY = ["boolean", "string"]
+MAY_NOT_SAY_VALUES = [True, False, "unknown", "prefers_not_to_say"]
 AMOUNTS = ["non_material_damage", "material_damage", "withheld_earnings"]
 
 # (form, field, JSON type, allowed values or None, required)
@@ -33,7 +36,13 @@ FIXED = [
     ("record_first_contact", "origin_country", "string", list(COUNTRIES), True),
     ("record_first_contact", "languages", "array", list(LANGUAGES), True),
     ("record_first_contact", "has_residence_right", "boolean", None, True),
-    ("record_first_contact", "cooperates_with_authorities", "boolean", None, True),
+    (
+        "record_first_contact",
+        "cooperates_with_authorities",
+        MAY_NOT_SAY,
+        MAY_NOT_SAY_VALUES,
+        True,
+    ),
     (
         "record_first_contact",
         "contact_method",
@@ -51,12 +60,18 @@ FIXED = [
     ("grant_reflection_period", "deciding_authority", "string", None, False),
     ("decide_after_reflection", "next_step", "string", ["extend", "proceed"], True),
     ("assess_needs", "services", "array", SERVICES, True),
-    ("provide_service", "status", "string", ["provided", "in_progress", "offered_declined"], True),
+    (
+        "provide_service",
+        "status",
+        "string",
+        ["planned", "in_progress", "provided", "offered_declined", "ended"],
+        True,
+    ),
     ("provide_service", "language_used", "string", list(LANGUAGES), True),
     ("provide_service", "peer_support_offered", "boolean", None, True),
     ("provide_service", "notes", "string", None, False),
     *[("police_risk_input", flag, "boolean", None, True) for flag in RISK_FLAGS],
-    *[("risk_assessment", flag, "boolean", None, True) for flag in RISK_FLAGS],
+    *[("risk_assessment", flag, MAY_NOT_SAY, MAY_NOT_SAY_VALUES, True) for flag in RISK_FLAGS],
     ("risk_assessment", "risk_notes", "string", None, False),
     ("her_decision", "future", "string", ["return", "stay", "undecided"], True),
     ("her_decision", "explained_in_language", "string", list(LANGUAGES), True),
@@ -73,11 +88,10 @@ FIXED = [
             "year_of_birth",
             "languages",
             "origin_country",
-            "health_needs",
-            "housing_needs",
+            "immediate_needs",
+            "services",
             "risk_level",
             "travel_date",
-            "contact_person",
         ],
         True,
     ),
@@ -153,7 +167,7 @@ def test_fixed_field_has_its_name_type_values_and_requiredness(
     prop = schema["properties"][field]
     assert prop["type"] == kind
     if values is not None:
-        assert sorted(allowed_values(prop, schema)) == sorted(values)
+        assert sorted(map(str, allowed_values(prop, schema) or [])) == sorted(map(str, values))
     assert (field in schema["required"]) is required
 
 

@@ -13,6 +13,9 @@ from forms.registry import FORMS_DIR, allowed_values, form_names, load_form
 
 TASKS = [
     "record_first_contact",
+    "non_punishment_check",
+    "child_protection_referral",
+    "appoint_guardian",
     "immediate_safety",
     "non_punishment_notice",
     "inform_rights",
@@ -20,6 +23,7 @@ TASKS = [
     "request_reflection_period",
     "grant_reflection_period",
     "request_extension",
+    "plan_recovery_period",
     "decide_after_reflection",
     "assess_needs",
     "provide_service",
@@ -29,6 +33,8 @@ TASKS = [
     "her_decision",
     "select_return_partner",
     "referral_consent",
+    "accept_referral",
+    "transfer_case",
     "safety_plan",
     "return_needs_assessment",
     "arrange_travel",
@@ -39,6 +45,8 @@ TASKS = [
     "residence_decision",
     "appeal",
     "integration_support",
+    "renew_residence_permit",
+    "respond_to_alert",
     "inform_compensation_rights",
     "choose_compensation_route",
     "court_claim",
@@ -47,7 +55,14 @@ TASKS = [
     "witness_protection",
     "procedural_adaptations",
 ]
-MESSAGES = ["new_information", "protection_needed", "withdraw", "close_case"]
+MESSAGES = [
+    "new_information",
+    "protection_needed",
+    "withdraw",
+    "close_case",
+    "change_decision",
+    "transfer",
+]
 
 WIDGETS_BY_TYPE = {
     "boolean": {"yesno"},
@@ -110,11 +125,16 @@ def test_every_widget_fits_its_type_and_every_choice_has_a_label(name):
     form = load_form(name)
     for field, prop in form.schema["properties"].items():
         ui = form.ui_schema["fields"][field]
-        assert ui["widget"] in WIDGETS_BY_TYPE[prop["type"]], field
+        # yes / no / not known / prefers not to say: booleans and strings, one choice
+        kinds = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
+        assert all(ui["widget"] in WIDGETS_BY_TYPE[k] for k in kinds) or (
+            kinds == ["boolean", "string"] and ui["widget"] == "radio"
+        ), field
         assert ui["help"], field
         values = allowed_values(prop, form.schema)
         if values is not None:
-            assert list(ui["labels"]) == values or set(ui["labels"]) == set(values), field
+            shown = [json.dumps(v) if isinstance(v, bool) else v for v in values]
+            assert list(ui["labels"]) == shown or set(ui["labels"]) == set(shown), field
             assert all(ui["labels"].values()), field
 
 

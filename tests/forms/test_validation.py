@@ -227,3 +227,27 @@ def test_validating_does_not_change_the_submitted_data():
 def test_an_unknown_form_is_not_found():
     with pytest.raises(NotFound):
         validate("no_such_form", {})
+
+
+def test_she_may_prefer_not_to_say_whether_she_cooperates():
+    from tests.factories.form_data import valid_data
+
+    for answer in (True, False, "unknown", "prefers_not_to_say"):
+        data = valid_data("record_first_contact", cooperates_with_authorities=answer)
+        assert validate("record_first_contact", data)["cooperates_with_authorities"] == answer
+    with pytest.raises(InvalidData):
+        validate(
+            "record_first_contact",
+            valid_data("record_first_contact", cooperates_with_authorities="maybe"),
+        )
+
+
+def test_a_posted_yes_no_or_prefers_not_to_say_answer_keeps_its_type():
+    from werkzeug.datastructures import MultiDict
+
+    from forms.validation import coerce_form_post
+
+    posted = MultiDict({"threats_received": "true", "family_at_risk": "prefers_not_to_say"})
+    data = coerce_form_post("risk_assessment", posted)
+    assert data["threats_received"] is True
+    assert data["family_at_risk"] == "prefers_not_to_say"

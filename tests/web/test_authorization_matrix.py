@@ -164,6 +164,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api.case_history", "GET"): Rule(case_rule(200, **API)),
     ("api.case_notes", "GET"): Rule(case_rule(200, **API)),
     ("api.add_case_note", "POST"): Rule(case_rule(422, **API), json={"body": " "}),
+    # the case is open: there is nothing to reopen
+    ("api.reopen", "POST"): Rule(case_rule(403, coordinator=409, **API), json={"reason": "x"}),
     ("api.send_message", "POST"): Rule(case_rule(422, **API), json={"name": "nonsense"}),
     ("api.list_tasks", "GET"): Rule(everyone(200, **API)),
     ("api.get_task", "GET"): Rule(case_rule(404, coordinator=200, **API)),

@@ -171,7 +171,8 @@ def test_scheduler_tick_at_walks_a_reflection_period_to_its_end(cli_env, capsys,
         assert code == 0, err
         return out
 
-    end_at = datetime(end.year, end.month, end.day, tzinfo=UTC)
+    # The period ends at the end of its last day in Stockholm (summer time: 22:00 UTC).
+    end_at = datetime(end.year, end.month, end.day, 22, tzinfo=UTC)
     for days in (30, 14, 7):
         out = tick(end_at - timedelta(days=days))
         assert sum("reflection_period_end" in line for line in out.splitlines()) == 1, out
@@ -213,3 +214,36 @@ def test_the_demo_admin_sets_up_a_second_factor_and_the_others_sign_in_as_before
     code, out, _ = run(capsys, "users", "reset-2fa", "admin")
     assert code == 0 and out.count("\n") == 1
     assert "admin needs a second factor" in run(capsys, "init", "--demo")[1]
+
+
+def test_the_demo_holds_a_case_on_each_new_path(cli_env, capsys):
+    import os
+
+    from sqlalchemy import select
+
+    from engine.db import make_engine, make_sessionmaker
+    from engine.models import Notification, Task
+
+    code, out, _ = run(capsys, "init", "--demo")
+    assert code == 0, out
+    for title in (
+        "a girl",
+        "an EU national",
+        "an alert",
+        "a declined referral",
+        "a residence permit due for renewal",
+    ):
+        assert f": {title}" in out, out
+    assert "stopped early" not in out, out
+    engine = make_engine(os.environ["NBASSIST_DATABASE_URL"])
+    with make_sessionmaker(engine)() as session:
+        open_names = set(session.scalars(select(Task.name).where(Task.state == "open")))
+        alerts = session.scalars(select(Notification).where(Notification.kind == "alert")).all()
+    engine.dispose()
+    assert {
+        "child_protection_referral",
+        "respond_to_alert",
+        "select_return_partner",
+        "renew_residence_permit",
+    } <= open_names
+    assert alerts

@@ -15,8 +15,9 @@ def test_a_swedish_30_day_reflection_period_shows_it_is_60_days_short_of_the_sta
 ) -> None:
     walker = Walker(session, services)  # Sweden, where the law gives 30 days
     walker.complete("request_reflection_period")
+    # 30 days: 5 January to the end of 3 February (a period includes its last day).
     walker.complete(
-        "grant_reflection_period", granted=True, start_date="2026-01-05", end_date="2026-02-04"
+        "grant_reflection_period", granted=True, start_date="2026-01-05", end_date="2026-02-03"
     )
     make_user(session, "anna", "se-roks")
     sign_in(journey, "anna")

@@ -28,6 +28,7 @@ from engine import versions
 from engine.case import read_models
 from engine.case.diagram import processes_in
 from engine.case.transactions import START_FORM
+from engine.country_rules import rules_of_version, unconfirmed
 from engine.db.unit_of_work import in_transaction
 from engine.errors import Conflict, InvalidProcess, NeedsConfirmation, NotFound
 from engine.models import ProcessVersion
@@ -82,7 +83,17 @@ def render_library(status: int = 200, **extra: Any) -> ResponseReturnValue:
     for version in versions:
         by_process.setdefault(version.process_id, []).append(version)
     processes = sorted(by_process, key=lambda p: (p != case_process(), p))
-    context: dict[str, Any] = {"error": None, "confirm": None, "base": case_process(), **extra}
+    context: dict[str, Any] = {
+        "error": None,
+        "confirm": None,
+        "base": case_process(),
+        "rules_to_confirm": [],
+        **extra,
+    }
+    current = next((v for v in versions if v.process_id == case_process() and v.is_current), None)
+    if current is not None:
+        key = f"{current.process_id}:{current.content_hash}"
+        context["rules_to_confirm"] = unconfirmed(rules_of_version(key, lambda: current.sources))
     return (
         render_template(
             "admin/library.html",

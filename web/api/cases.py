@@ -1,4 +1,4 @@
-"""Cases: open, list, read, history, messages."""
+"""Cases: open, list, read, history, messages, reopen."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.case import notes, read_models, transactions
+from engine.case.reopen import reopen_case
 from engine.db.unit_of_work import in_transaction
 from engine.errors import InvalidData
 from engine.retention.matching import organisations_with_match
@@ -109,4 +110,12 @@ def send_message(case_id: str) -> ResponseReturnValue:
     case = transactions.deliver_message(
         session, services(), actor(), case_id, body["name"], body.get("data")
     )
+    return jsonify(read_models.case_summary_for(session, actor(), case, services().now()))
+
+
+@api.post("/cases/<case_id>/reopen")
+def reopen(case_id: str) -> ResponseReturnValue:
+    body = json_body("reason", required=("reason",))
+    session = db_session()
+    case = reopen_case(session, services(), actor(), case_id, body["reason"])
     return jsonify(read_models.case_summary_for(session, actor(), case, services().now()))

@@ -159,6 +159,14 @@ DOCUMENT: dict[str, Any] = {
                 "Deliver a message to a case", body=True, errors=(403, 404, 409, 422), id="path"
             )
         },
+        "/cases/{id}/reopen": {
+            "post": _op(
+                "Reopen a withdrawn or closed case (coordinator; a reason is required)",
+                body=True,
+                errors=(400, 403, 404, 409, 422),
+                id="path",
+            )
+        },
         "/tasks": {
             "get": _op(
                 "Tasks visible to the caller",
