@@ -190,6 +190,17 @@ def test_police_ask_for_protection_and_the_police_and_prosecutor_get_tasks(
     journey: FlaskClient, session: Session
 ) -> None:
     case_id = coordinated_case(journey, session)
+    check = task_id(session, case_id, "non_punishment_check")
+    post(  # with her consent the police get a task, and so see the case
+        journey,
+        f"/tasks/{check}",
+        valid_data(
+            "non_punishment_check",
+            faces_charges="no",
+            detention_or_removal="none",
+            police_basis="her_consent",
+        ),
+    )
     switch_user(journey, "sven")
     page = text(journey.get(f"/cases/{case_id}"))
     assert 'data-action="protection_needed"' in page

@@ -108,6 +108,12 @@ def test_the_coordinator_sees_who_looked_and_nobody_else_does(
     people(session)
     make_user(session, "sven", "se-police")
     walker = Walker(session, services)
+    walker.complete(
+        "non_punishment_check",
+        faces_charges="no",
+        detention_or_removal="none",
+        police_basis="her_consent",
+    )  # with her consent the police get a task, and so see the case
     case = f"/cases/{walker.case.id}"
     sign_in(journey, "sven")
     sven_page = text(journey.get(case))
