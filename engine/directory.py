@@ -25,6 +25,21 @@ ROLES = (
     "return_partner",
     "compensation_authority",
 )
+# A role in plain English for messages the engine writes (notifications, e-mails,
+# errors); pages use web/labels.py's translated words.
+ROLE_WORDS = {
+    "coordinator": "case coordinator",
+    "ngo_support": "shelter and support",
+    "social_services": "social services",
+    "health": "health services",
+    "legal_aid": "legal aid",
+    "police": "police",
+    "prosecutor": "prosecutor",
+    "migration": "immigration authority",
+    "employment": "employment services",
+    "return_partner": "partner in the country of return",
+    "compensation_authority": "crime victims' fund",
+}
 
 
 def seed_directory(session: Session, path: Path = PROCESSES_DIR / "directory.json") -> int:

@@ -216,6 +216,9 @@ class Case(Base):
     state: Mapped[bytes] = mapped_column(LargeBinary)
     # The few values shown without the workflow (engine/case/profile.py), encrypted too.
     profile: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # A keyed hash of her alias (Cipher.lookup_hash), so that she can be found by name
+    # without the name being stored readable or every profile decrypted per search.
+    alias_key: Mapped[str | None] = mapped_column(String(64), index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime]
@@ -453,6 +456,35 @@ class Note(Base):
     visibility: Mapped[str] = mapped_column(String(20), default="organisation")
     body: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted
     created_at: Mapped[datetime]
+
+
+class TaskDraft(Base):
+    """A person's unfinished answers to an open task: saved without completing it, and
+    read back only by that person."""
+
+    __tablename__ = "task_draft"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted
+    saved_at: Mapped[datetime]
+
+
+class CaseCorrection(Base):
+    """A recorded value the coordinator corrected: old and new value and the reason, so
+    that the history keeps what was recorded first."""
+
+    __tablename__ = "case_correction"
+    __table_args__ = (Index("ix_case_correction_case", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"))
+    field: Mapped[str] = mapped_column(String(120))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    # Old value, new value and reason, encrypted together.
+    change: Mapped[bytes] = mapped_column(LargeBinary)
+    at: Mapped[datetime]
 
 
 class AuditEvent(Base):

@@ -44,7 +44,7 @@ from engine.version_diff import (  # noqa: F401 - re-exported: versions is where
     source_changes,
 )
 from forms.imports import ConvertedForm, convert
-from forms.registry import load_form
+from forms.registry import load_form, recorded_fields
 
 PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"
 
@@ -66,6 +66,12 @@ def form_exists(name: str) -> bool:
     except NotFound:
         return False
     return True
+
+
+def field_known(name: str) -> bool:
+    """Whether some form of the library records a value called `name` (a diagram's
+    instructions may show only those, see engine/bpmn/placeholders.py)."""
+    return name in recorded_fields()
 
 
 def model_hash(spec_json: str, start_form: str | None) -> str:
@@ -109,7 +115,12 @@ def deploy_files(
         imported[form.name] = form
         return form.name
 
-    bundles = build_bundles(files, form_exists, import_form)
+    def known(name: str) -> bool:
+        return field_known(name) or any(
+            name in form.schema.get("properties", {}) for form in imported.values()
+        )
+
+    bundles = build_bundles(files, form_exists, import_form, known)
     form_library.store(session, imported.values(), at, actor)
     results = []
     for process_id, bundle in sorted(bundles.items()):

@@ -75,6 +75,14 @@ def use_imported_forms(lookup: ImportedLookup | None) -> None:
 
 
 @cache
+def recorded_fields() -> frozenset[str]:
+    """Every top-level field name some form of the library records."""
+    return frozenset(
+        str(name) for form in form_names() for name in load_form(form).schema.get("properties", {})
+    )
+
+
+@cache
 def load_form(name: str) -> Form:
     """The form `name`; raises `NotFound` for a name that is not in the library."""
     if not _NAME.match(name):

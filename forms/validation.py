@@ -87,12 +87,35 @@ def validate(form_name: str, data: object) -> dict[str, Any]:
     for name, prop in schema.get("properties", {}).items():
         if name not in cleaned and "default" in prop:
             cleaned[name] = copy.deepcopy(prop["default"])
-    fields = _field_messages(_validator(form_name).iter_errors(cleaned), list(schema["properties"]))
+    fields = _field_messages(
+        _validator(form_name).iter_errors(cleaned), list(schema["properties"]), schema
+    )
     if fields:
         count = len(fields)
         noun = "answer needs" if count == 1 else "answers need"
         raise InvalidData(f"Please check the form: {count} {noun} attention.", fields)
     return cleaned
+
+
+def validate_field(form_name: str, name: str, value: object) -> Any:
+    """One answer of a form checked on its own (a correction of a recorded value): the
+    cleaned value, or `InvalidData` with the message for `name`."""
+    schema = load_form(form_name).schema
+    prop = schema.get("properties", {}).get(name)
+    if prop is None:
+        raise InvalidData("unknown field", {name: NOT_IN_FORM})
+    single = {
+        "type": "object",
+        "properties": {name: prop},
+        "required": [name],
+        "$defs": schema.get("$defs", {}),
+    }
+    cleaned = _clean({name: value})
+    errors = FormValidator(single, format_checker=FORMAT_CHECKER).iter_errors(cleaned)
+    fields = _field_messages(errors, [name], single)
+    if fields:
+        raise InvalidData("Please check the new value.", fields)
+    return cleaned[name]
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -123,12 +146,14 @@ _PRIORITY = {
 }
 
 
-def _field_messages(errors: Iterator[ValidationError], order: list[str]) -> dict[str, str]:
+def _field_messages(
+    errors: Iterator[ValidationError], order: list[str], root: dict[str, Any] | None = None
+) -> dict[str, str]:
     """One message per field path, the fields in the order of the form."""
     found: list[tuple[int, str, str]] = []
     for error in errors:
         rank = _PRIORITY.get(str(error.validator), 5)
-        for path, message in _describe(error):
+        for path, message in _describe(error, root or {}):
             found.append((rank, path, message))
     messages: dict[str, str] = {}
     for _rank, path, message in sorted(found, key=lambda item: item[0]):
@@ -141,18 +166,40 @@ def _field_messages(errors: Iterator[ValidationError], order: list[str]) -> dict
     return {path: messages[path] for path in sorted(messages, key=form_order)}
 
 
-def _describe(error: ValidationError) -> list[tuple[str, str]]:
+def _describe(error: ValidationError, root: dict[str, Any]) -> list[tuple[str, str]]:
     """(field path, message) pairs for one error; `required` and extra fields name the child."""
     here = [str(part) for part in error.absolute_path]
     instance = error.instance
     keyword = str(error.validator)
     if keyword == "required" and isinstance(instance, dict):
         missing = [name for name in error.validator_value if name not in instance]
-        return [(_join(here, name), "Required") for name in missing]
+        why = _required_because(error, root)
+        return [(_join(here, name), why or "Required") for name in missing]
     if keyword == "additionalProperties" and isinstance(instance, dict):
         known = error.schema.get("properties", {})
         return [(_join(here, name), NOT_IN_FORM) for name in instance if name not in known]
     return [(_join(here), _message(error))]
+
+
+def _required_because(error: ValidationError, root: dict[str, Any]) -> str | None:
+    """For a field required by an `if`/`then` (marked optional on the form), the answer
+    that made it required: "Required because you answered Yes to “Granted?”"."""
+    path = list(error.absolute_schema_path)
+    if "then" not in path:
+        return None
+    node: Any = root
+    for part in path[: len(path) - 1 - path[::-1].index("then")]:
+        node = node[part] if isinstance(node, dict | list) else None
+    condition = node.get("if", {}) if isinstance(node, dict) else {}
+    properties = root.get("properties", {})
+    for name, rule in condition.get("properties", {}).items():
+        if not isinstance(rule, dict) or "const" not in rule:
+            continue
+        value = rule["const"]
+        answer = ("Yes" if value else "No") if isinstance(value, bool) else str(value)
+        title = str(properties.get(name, {}).get("title") or name)
+        return f"Required because you answered {answer} to “{title}”"
+    return None
 
 
 def _join(parts: list[str], child: str | None = None) -> str:

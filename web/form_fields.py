@@ -251,6 +251,31 @@ def _options(
     ]
 
 
+def with_known_values(
+    form: Form, values: dict[str, Any], languages: list[str], country: str | None = None
+) -> dict[str, Any]:
+    """`values` with what is known filled into the questions still unanswered: the form's
+    defaults, her languages (a 180-entry list is no place to search for Tigrinya again),
+    and the country where she is now from the user's organisation."""
+    known = dict(values)
+    allowed_languages = allowed_values({"$ref": "#/$defs/language"}, form.schema) or []
+    for name, prop in form.schema.get("properties", {}).items():
+        if name in known:
+            continue
+        items = prop.get("items", {}) if isinstance(prop.get("items"), dict) else {}
+        if "default" in prop:
+            known[name] = prop["default"]
+        elif prop.get("$ref") == "#/$defs/language" and languages:
+            spoken = [code for code in languages if code in allowed_languages]
+            if spoken:
+                known[name] = spoken[0]
+        elif items.get("$ref") == "#/$defs/language" and languages:
+            known[name] = [code for code in languages if code in allowed_languages]
+        elif name == "host_country" and country in (allowed_values(prop, form.schema) or []):
+            known[name] = country
+    return known
+
+
 # --- posted forms ----------------------------------------------------------------------
 
 

@@ -3,13 +3,17 @@
 Every string a person reads goes through `gettext`; English is complete and the other
 network languages are catalogues in `web/translations/` (`make messages`). The locale is
 the user's own setting when a catalogue exists for it, else the browser's best match.
-Times are shown in the time zone of the user's organisation's country.
+Times are shown in the case's host-country zone with its abbreviation ("14:00 CET"):
+a deadline is a legal fact there, and the network spans three zones. A page about one
+case sets `g.case_country`; elsewhere a row names its country, and only what belongs to
+no case falls back to the zone of the user's organisation's country.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request
 from flask_babel import Babel, format_date, format_time, get_locale, ngettext
@@ -56,20 +60,58 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters.update(
-        date=lambda value: format_date(value, "medium") if value else "",
-        datetime=lambda value: date_and_time(value) if value else "",
-        iso_datetime=lambda value: date_and_time(_as_datetime(value)) if value else "",
+        date=format_day,
+        datetime=lambda value, country=None: date_and_time(value, country) if value else "",
+        iso_datetime=lambda value, country=None: (
+            date_and_time(_as_datetime(value), country) if value else ""
+        ),
         countdown=countdown,
         due=due_badge,
+        last_day=last_day,
     )
     app.jinja_env.globals.update(html_lang=lambda: str(get_locale() or "en"))
 
 
-def date_and_time(value: datetime) -> str:
-    """'28 Nov 2026, 22:00' in the user's locale and time zone, without seconds."""
-    return _(
-        "%(date)s, %(time)s", date=format_date(value, "medium"), time=format_time(value, "short")
+def zone_for(country: str | None = None) -> ZoneInfo:
+    """The zone of `country`, else of the case the page is about, else the user's."""
+    code = country or g.get("case_country")
+    return ZoneInfo(TIMEZONES.get(code or "", "") or select_timezone())
+
+
+def local_time(value: datetime, country: str | None = None) -> datetime:
+    if value.tzinfo is None:  # SQLite drops the zone; every stored time is UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone_for(country))
+
+
+def date_and_time(value: datetime, country: str | None = None) -> str:
+    """'28 Nov 2026, 22:00 CET' in the user's locale and the case's zone, no seconds."""
+    local = local_time(value, country)
+    time = f"{format_time(local, 'short', rebase=False)} {local.tzname()}"
+    return _("%(date)s, %(time)s", date=format_date(local, "medium", rebase=False), time=time)
+
+
+def format_day(value: date | datetime | None, country: str | None = None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = local_time(value, country).date()
+    return str(format_date(value, "medium"))
+
+
+def last_day(due_at: datetime | None, country: str | None = None) -> str:
+    """The last local day of a legal period: it ends when that day ends in the host
+    country, so a period stored as the instant after its end still names its last day
+    ("until the end of 1 Jan 2027"), and one stored at the start of it too."""
+    if due_at is None:
+        return ""
+    local = local_time(due_at, country)
+    day = (
+        (local - timedelta(microseconds=1)).date()
+        if local.time() == local.time().min
+        else local.date()
     )
+    return _("until the end of %(day)s", day=format_date(day, "medium"))
 
 
 def _as_datetime(value: datetime | str) -> datetime:
@@ -110,7 +152,7 @@ def urgency(due_at: datetime | None, now: datetime) -> str:
     return "later"
 
 
-def due_badge(due_at: datetime | None, now: datetime) -> Markup:
+def due_badge(due_at: datetime | None, now: datetime, country: str | None = None) -> Markup:
     """The countdown with the exact date for a tooltip and for screen readers."""
     if due_at is None:
         return Markup('<span class="due due-none">{}</span>').format(_("no due date"))
@@ -120,6 +162,6 @@ def due_badge(due_at: datetime | None, now: datetime) -> Markup:
     ).format(
         kind=urgency(due_at, now),
         iso=due_at.isoformat(),
-        exact=escape(date_and_time(due_at)),
+        exact=escape(date_and_time(due_at, country)),
         text=countdown(due_at, now),
     )

@@ -12,7 +12,9 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from engine.errors import NotFound
 from forms.reference import COUNTRIES, LANGUAGES
+from forms.registry import load_form
 
 ROLES = {
     "coordinator": _l("Case coordinator"),
@@ -43,6 +45,9 @@ EVENTS = {
     "task.completed": _l("completed"),
     "task.claimed": _l("started working on"),
     "task.released": _l("released"),
+    "task.assigned": _l("gave a task"),
+    "task.draft_saved": _l("saved a draft of"),
+    "case.corrected": _l("corrected"),
     "case.message": _l("recorded"),
     "note.added": _l("added a note"),
     "case.closed": _l("closed the case"),
@@ -105,6 +110,15 @@ MESSAGES = {
     "transfer": _l("her move to another country"),
 }
 
+AGE_BANDS = {
+    "under_18": _l("under 18"),
+    "18_24": _l("18–24"),
+    "25_34": _l("25–34"),
+    "35_plus": _l("35 or older"),
+}
+
+FLAGS = {"alert": _l("Alert"), "under_18": _l("Under 18"), "overdue": _l("Overdue")}
+
 NOTIFICATION_KINDS = {
     "reminder": _l("Reminder"),
     "escalation": _l("Overdue"),
@@ -151,4 +165,19 @@ def init_labels(app: Flask) -> None:
         grant_status=lambda code: _lookup(GRANT_STATUSES, code),
         country_name=country_name,
         language_label=language_label,
+        age_band_label=lambda code: _lookup(AGE_BANDS, code),
+        flag_label=lambda code: _lookup(FLAGS, code),
+        deadline_or_task_label=deadline_or_task_label,
     )
+
+
+def deadline_or_task_label(subject: str | None) -> str:
+    """A next deadline's subject: a legal deadline's words, else the task's form title."""
+    if not subject:
+        return ""
+    if subject in DEADLINES:
+        return str(DEADLINES[subject])
+    try:
+        return load_form(subject).title
+    except NotFound:
+        return _lookup({}, subject)

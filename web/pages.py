@@ -15,6 +15,7 @@ from markupsafe import Markup
 from web.form_fields import error_links
 from web.labels import init_labels
 from web.notification_feed import unread_count
+from web.record_words import init_record_words
 from web.state import db_session, state
 
 ALLOWED_TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "h3", "h4", "blockquote"]
@@ -95,3 +96,4 @@ def init_pages(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["error_links"] = error_links
     init_labels(app)
+    init_record_words(app)

@@ -97,6 +97,17 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.organisation_id, User.username)))
 
 
+def colleagues(session: Session, organisation_id: int | None) -> list[User]:
+    """The active people of an organisation, by name: whom a task can be given to."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.organisation_id == organisation_id, User.active.is_(True))
+            .order_by(User.username)
+        )
+    )
+
+
 def check_password(session: Session, username: str, password: str) -> User | None:
     """The active user with this password, or None. Spends the same time either way."""
     user = session.scalar(select(User).where(User.username == username, User.active))

@@ -30,7 +30,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.bpmn import lint
+from engine.bpmn import lint, placeholders
 from engine.bpmn.event_subprocesses import INTERRUPTING
 from engine.errors import InvalidProcess
 
@@ -164,6 +164,9 @@ class _Library:
     warnings: dict[str, list[str]] = field(default_factory=dict)  # file -> warnings
     form_files: set[str] = field(default_factory=set)  # uploaded *.json beside the diagrams
     forms_used: dict[str, set[str]] = field(default_factory=dict)  # BPMN file -> form files
+    # Whether a form records a value of that name (see _check_placeholders), if asked.
+    field_known: Callable[[str], bool] | None = None
+    recorded: set[str] | None = None  # names of values the files record, once asked
 
 
 def _namespace(tree: etree._ElementTree) -> str:
@@ -296,12 +299,49 @@ def _check_human_tasks(
             properties["form"] = _import_task_form(
                 lib, import_form, spec.file, line, bpmn_id, properties
             )
+            _check_placeholders(lib, task_spec, bpmn_id, spec.file, line)
             continue
+        _check_placeholders(lib, task_spec, bpmn_id, spec.file, line)
         form = (properties.get("form") or properties.get("task") or "").strip() or bpmn_id
         if form_exists is not None and not form_exists(form):
             raise InvalidProcess(
                 f"human task {bpmn_id!r} uses the form {form!r}, which is not in the form library",
                 spec.file,
+                line,
+                bpmn_id,
+            )
+
+
+def _recorded_names(lib: _Library) -> set[str]:
+    """Values the library itself records: decision table outputs, multi-instance items
+    and data objects (form fields are known to the caller)."""
+    names: set[str] = set()
+    for tree in lib.trees.values():
+        for path in (
+            "//*[local-name()='output']/@name",
+            "//*[local-name()='inputDataItem']/@name",
+            "//*[local-name()='outputDataItem']/@name",
+            "//*[local-name()='dataObject']/@id",
+        ):
+            names.update(str(n) for n in tree.xpath(path))
+    return names
+
+
+def _check_placeholders(
+    lib: _Library, task_spec: Any, bpmn_id: str, filename: str, line: int | None
+) -> None:
+    """A placeholder in a task's instructions must name a value something records: the
+    page would otherwise show a reader the bare name."""
+    if lib.field_known is None:
+        return
+    if lib.recorded is None:
+        lib.recorded = _recorded_names(lib)
+    for name in placeholders.names_in(getattr(task_spec, "documentation", None)):
+        if name not in lib.recorded and not lib.field_known(name):
+            raise InvalidProcess(
+                f"the instructions of human task {bpmn_id!r} show {{{name}}}, but no form, "
+                "decision table or data item records a value called that",
+                filename,
                 line,
                 bpmn_id,
             )
@@ -481,6 +521,7 @@ def build_bundles(
     files: Mapping[str, bytes],
     form_exists: Callable[[str], bool] | None = None,
     import_form: FormImporter | None = None,
+    field_known: Callable[[str], bool] | None = None,
 ) -> dict[str, ProcessBundle]:
     """Parse, validate and lint `files`; a bundle for every entry process.
 
@@ -489,9 +530,11 @@ def build_bundles(
     no task names. With `form_exists`, every human task's form (and every start form)
     must be one it knows; with `import_form`, a task naming form files beside the
     diagram (`formJsonSchemaFilename`, `formUiSchemaFilename`) gets the form imported
-    for them, and the bundle's sources include those files.
+    for them, and the bundle's sources include those files. With `field_known`, every
+    `{placeholder}` in a human task's instructions must name a form field it knows or a
+    value the library records.
     """
-    lib = _Library()
+    lib = _Library(field_known=field_known)
     with _BUILD_LOCK:
         try:
             return _build_locked(files, form_exists, import_form, lib)

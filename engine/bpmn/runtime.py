@@ -344,6 +344,19 @@ def workflow_data(wf: BpmnWorkflow) -> dict[str, Any]:
     return jsonable(data)
 
 
+def correct_value(wf: BpmnWorkflow, name: str, value: Any) -> None:
+    """A recorded value replaced for what is still to come: every task that has not run
+    yet reads it (ready and waiting tasks hold their own copy of the data; tasks further
+    ahead inherit it from them) and the case's current data shows it. Decisions already
+    taken, timers already set and completed steps keep what they were based on."""
+    pending = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+    for w in [wf, *wf.subprocesses.values()]:
+        for task in w.get_tasks(state=pending):
+            task.data[name] = value
+        if w.last_task is not None:
+            w.last_task.data[name] = value
+
+
 def task_bpmn_ids_by_state(wf: BpmnWorkflow) -> dict[str, list[str]]:
     """Diagram element ids of completed, ready and waiting tasks, for marking a diagram."""
     states = {

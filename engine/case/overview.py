@@ -74,6 +74,8 @@ class CaseOverview:
     consents: list[ConsentView] = field(default_factory=list)
     # Message names the case's process version takes (what may be recorded on it).
     messages: frozenset[str] = frozenset()
+    # Every task of the case, as read for the access decision (the case file reuses them).
+    tasks: list[Task] = field(default_factory=list)
     # The directory, read only when the page needs it: the coordinator's team choices,
     # or organisation names for team changes in the timeline.
     directory: list[Organisation] = field(default_factory=list)
@@ -148,6 +150,7 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
         notes=notes_of(session, services, actor, case.id, view),
         consents=[ConsentView(c, status_of(c, now)) for c in _newest_first(consents)],
         messages=messages_in(case.process_version) if case.status == "open" else frozenset(),
+        tasks=tasks,
         directory=(
             list_organisations(session)
             if (coordinates and case.status == "open") or team_changed

@@ -17,7 +17,8 @@ from engine.models import Case
 
 # What pages and lists may show of her without the workflow. Each stays subject to need
 # to know: a return partner reads only the fields she consented to share with it.
-PROFILE_FIELDS = ("languages",)
+PROFILE_FIELDS = ("languages", "alias", "year_of_birth", "possibly_under_18")
+UNDER_18_SIGN = "possibly_under_18"  # a trafficking sign of the start form
 
 
 def _context(case_id: str) -> str:
@@ -26,7 +27,19 @@ def _context(case_id: str) -> str:
 
 def profile_of(workflow: Any) -> dict[str, Any]:
     data = workflow_data(workflow)
-    return {name: data[name] for name in PROFILE_FIELDS if name in data}
+    profile = {name: data[name] for name in PROFILE_FIELDS if name in data}
+    indicators = data.get("indicators")
+    if isinstance(indicators, list) and UNDER_18_SIGN in indicators:
+        profile["possibly_under_18"] = True
+    return profile
+
+
+def alias_key(services: Services, workflow: Any) -> str | None:
+    """The keyed hash her alias is found by (Case.alias_key), None without an alias."""
+    alias = workflow_data(workflow).get("alias")
+    if not isinstance(alias, str) or not alias.strip():
+        return None
+    return services.cipher.lookup_hash(alias)
 
 
 def encrypt_profile(services: Services, case_id: str, workflow: Any) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor, record
@@ -187,9 +187,13 @@ def list_cases(
     country: str | None = None,
     limit: Any = None,
     cursor: str | None = None,
+    search: str | None = None,
+    cipher: Cipher | None = None,
     now: datetime | None = None,
 ) -> Page:
-    """The cases the caller may see, oldest first, a page at a time.
+    """The cases the caller may see, oldest first, a page at a time; with `search`, those
+    whose reference starts with it or whose alias is it (found by its keyed hash, so no
+    alias is decrypted to search: the caller still checks the alias may be shown).
 
     An organisation on few cases has them read from its own rows; one on many has the
     cases walked in creation order, each checked through the organisation's indexes,
@@ -209,6 +213,12 @@ def list_cases(
         query = query.where(Case.status == status)
     if country:
         query = query.where(Case.host_country == country.upper())
+    if search and search.strip():
+        term = search.strip()
+        found = Case.reference.startswith(term.upper(), autoescape=True)
+        if cipher is not None:
+            found = or_(found, Case.alias_key == cipher.lookup_hash(term))
+        query = query.where(found)
     size = page_size(limit)
     if cursor:
         query = query.where(after_cursor(Case.created_at, Case.id, cursor))
@@ -245,14 +255,14 @@ def history_of(
     With a `view`, only its organisation's events and the stage changes, unless it
     coordinates; a confidential note's event shows only to its writer."""
     rows = session.execute(
-        select(AuditEvent, User.username, Organisation.slug)
+        select(AuditEvent, User.username, Organisation.slug, Organisation.name)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
         .where(AuditEvent.case_id == case_id, AuditEvent.action.not_like("%.viewed"))
         .order_by(AuditEvent.id)
     ).all()
     history = []
-    for event, username, slug in rows:
+    for event, username, slug, name in rows:
         own = view is None or event.organisation_id == view.organisation_id
         if _confidential(event) and not own:
             continue
@@ -265,6 +275,7 @@ def history_of(
                 "action": event.action,
                 "by": (username or "system") if whole else None,
                 "organisation": slug if whole else None,
+                "organisation_name": name if whole else None,
                 "detail": event.detail if whole else {},
             }
         )

@@ -16,7 +16,7 @@ from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.serializer import dump_state, load_state, new_workflow
-from engine.case.profile import encrypt_profile
+from engine.case.profile import alias_key, encrypt_profile
 from engine.case.task_index import sync_tasks
 from engine.db.context import Services
 from engine.errors import Conflict
@@ -60,6 +60,7 @@ def save_workflow(
         status = "closed"
     values = {
         "profile": encrypt_profile(services, case.id, workflow),
+        "alias_key": alias_key(services, workflow),
         "state": encrypt_state(services, case.id, workflow),
         "revision": expected_revision + 1,
         "next_timer_at": None if status != "open" else runtime.next_timer_at(workflow),

@@ -17,7 +17,7 @@ from engine.audit import Actor, record
 from engine.case.access import CONSENT_ROLES, is_coordinator, visible_case
 from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
-from engine.directory import ROLES, organisation_by_slug
+from engine.directory import ROLE_WORDS, ROLES, organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData
 from engine.models import Case, CaseTeamMember, Reminder, Task
 
@@ -45,7 +45,10 @@ def assign_role(
         if role not in organisation.roles and role not in organisation.default_for:
             raise InvalidData(
                 "organisation does not fill this role",
-                {"organisation": f"{organisation.name} does not work as {role.replace('_', ' ')}"},
+                {
+                    "organisation": f"{organisation.name} does not work as "
+                    f"{ROLE_WORDS.get(role, role)}"
+                },
             )
         if organisation.country != case.host_country:
             # Roles give work on her case in the host country; an organisation abroad

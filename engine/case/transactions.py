@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor, record
@@ -21,8 +21,9 @@ from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
 from engine.case.access import is_coordinator, own_task, visible_case
 from engine.case.consents import RETURN_REFERRAL, record_consent
+from engine.case.drafts import drop_drafts
 from engine.case.minors import with_minor_flag
-from engine.case.profile import encrypt_profile
+from engine.case.profile import alias_key, encrypt_profile
 from engine.case.referral import check_return_partner, referral_declined, refuse_after_travel
 from engine.case.risk import RISK_ASSESSMENT, check_police_answers
 from engine.case.service_status import with_service
@@ -34,7 +35,7 @@ from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.directory import default_team, organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
-from engine.models import Case, CaseTeamMember, Organisation, Task
+from engine.models import Case, CaseTeamMember, Organisation, Task, User
 from engine.retention.matching import record_match
 from engine.schedule.legal_deadlines import record_deadlines
 from engine.versions import current_version
@@ -98,6 +99,7 @@ def open_case(
         record_match(session, services.cipher, case.id, cleaned)
         sync_tasks(session, services, case, workflow)
         case.profile = encrypt_profile(services, case.id, workflow)
+        case.alias_key = alias_key(services, workflow)
         case.state = encrypt_state(services, case.id, workflow)
         case.next_timer_at = runtime.next_timer_at(workflow)
         if runtime.is_finished(workflow):
@@ -144,6 +146,7 @@ def complete_task(
         task.state, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
         stored = with_service(services.cipher, task, cleaned)
         task.data = services.cipher.encrypt(json.dumps(stored, default=str).encode(), task.id)
+        drop_drafts(session, task.id)
         record_deadlines(session, case, task, deadlines, properties, now)
         _apply_team_changes(
             session, actor, case, task.name, runtime.task_data(workflow, task.id), now
@@ -195,6 +198,53 @@ def claim_task(session: Session, services: Services, actor: Actor, task_id: str)
             raise Conflict("someone else took this task meanwhile")
         session.refresh(task)
         record(session, actor, "task.claimed", services.now(), task.case_id, task=task.name)
+        return task
+
+    return in_transaction(session, work)
+
+
+def assign_task(
+    session: Session, services: Services, actor: Actor, task_id: str, username: str
+) -> Task:
+    """Give an open task to a named colleague of the actor's organisation; the task must
+    be free or held by the actor."""
+
+    def work() -> Task:
+        task = own_task(session, actor, task_id)
+        _require_open(task, actor)
+        colleague = session.scalar(
+            select(User).where(
+                User.username == username,
+                User.organisation_id == actor.organisation_id,
+                User.active.is_(True),
+            )
+        )
+        if colleague is None:
+            raise InvalidData(
+                "no such colleague", {"assignee": "Choose a colleague of your organisation"}
+            )
+        result = session.execute(
+            update(Task)
+            .where(
+                Task.id == task.id,
+                Task.state == "open",
+                or_(Task.claimed_by_id.is_(None), Task.claimed_by_id == actor.user_id),
+            )
+            .values(claimed_by_id=colleague.id)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("someone else took this task meanwhile")
+        session.refresh(task)
+        record(
+            session,
+            actor,
+            "task.assigned",
+            services.now(),
+            task.case_id,
+            task=task.name,
+            assignee=colleague.username,
+        )
         return task
 
     return in_transaction(session, work)

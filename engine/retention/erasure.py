@@ -22,7 +22,17 @@ from sqlalchemy.orm import Session
 
 from engine.audit import Actor, record
 from engine.db.unit_of_work import in_transaction
-from engine.models import AccessGrant, Case, CaseMatch, Consent, Note, OutboxMail, Task
+from engine.models import (
+    AccessGrant,
+    Case,
+    CaseCorrection,
+    CaseMatch,
+    Consent,
+    Note,
+    OutboxMail,
+    Task,
+    TaskDraft,
+)
 from engine.retention.holds import active_hold
 from engine.retention.rules import erase_after, list_rules
 
@@ -132,6 +142,14 @@ def erase_case(session: Session, actor: Actor, case_id: str, now: datetime) -> d
         .execution_options(synchronize_session=False)
     )
     session.execute(delete(CaseMatch).where(CaseMatch.case_id == case_id))
+    # Drafts and corrections hold her answers too; the alias key would still find her.
+    session.execute(
+        delete(TaskDraft).where(
+            TaskDraft.task_id.in_(select(Task.id).where(Task.case_id == case_id))
+        )
+    )
+    session.execute(delete(CaseCorrection).where(CaseCorrection.case_id == case_id))
+    case.alias_key = None
     case.state, case.profile, case.quarantine_reason = b"", None, None
     case.next_timer_at, case.erased_at = None, now
     case.revision += 1

@@ -343,14 +343,15 @@ def _escalate(
             **common,
         )
     if coordinator is not None:
-        role = task.role.replace("_", " ")
+        # Who holds it, by name: a role code such as "ngo_support" tells a person nothing.
+        holder = task.organisation.name
         notify(
             session,
             recipients,
             base_url,
             organisation_id=coordinator,
             kind="escalation",
-            message=f"'{task.title}' ({role}) is overdue by {late} ({reference})",
+            message=f"'{task.title}' ({holder}) is overdue by {late} ({reference})",
             **common,
         )
     record(

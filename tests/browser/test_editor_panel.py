@@ -86,7 +86,11 @@ def open_editor(page: Any, base: str, process_id: str, number: int, filename: st
 def save(page: Any, state: str) -> str:
     page.click("button:text('Save as new version')")
     status = page.locator(f"[data-testid=editor-status][data-state={state}]")
-    status.wait_for()
+    try:
+        status.wait_for()
+    except Exception:
+        print("EDITOR STATUS:", page.locator("[data-testid=editor-status]").inner_text())
+        raise
     return str(status.inner_text())
 
 
@@ -117,7 +121,7 @@ def test_a_due_time_set_in_the_panel_applies_to_new_cases_only(
 
     sign_in_as_administrator(page, base, "petra")
     open_editor(page, base, "browser_case", number, "browser_case.bpmn")
-    page.click("[data-element-id=immediate_safety]")
+    page.evaluate(SELECT, "immediate_safety")
     due = page.locator("#bio-properties-panel-nbassist-due")
     assert due.input_value() == "PT24H"
     assert "ngo_support" in page.locator("#bio-properties-panel-nbassist-role").input_value()
@@ -143,7 +147,7 @@ def test_a_form_chosen_in_the_panel_is_previewed_and_saved(
     number = newest(library, "browser_case")
     sign_in_as_administrator(page, base, "frida")
     open_editor(page, base, "browser_case", number, "browser_case.bpmn")
-    page.click("[data-element-id=inform_rights]")
+    page.evaluate(SELECT, "inform_rights")
     preview = page.locator("[data-testid=form-preview]")
     preview.locator("form").wait_for()
     assert preview.get_attribute("data-form") == "inform_rights"
@@ -183,7 +187,7 @@ def test_a_lane_takes_its_role_from_the_list_of_role_codes(
     role = page.locator("#bio-properties-panel-nbassist-lane-role")
     assert role.input_value() == "coordinator"
     role.select_option("ngo_support")
-    page.click("[data-element-id=assess_needs]")
+    page.evaluate(SELECT, "assess_needs")
     assert "ngo_support" in page.locator("#bio-properties-panel-nbassist-role").input_value()
     save(page, "saved")
     with library() as session:
@@ -229,7 +233,7 @@ def test_the_editor_has_no_serious_accessibility_problems_with_the_panel_open(
         make_user(session, "hanna", "no-police", admin=True)
     sign_in_as_administrator(page, base, "hanna")
     open_editor(page, base, "browser_case", newest(library, "browser_case"), "browser_case.bpmn")
-    page.click("[data-element-id=immediate_safety]")
+    page.evaluate(SELECT, "immediate_safety")
     page.locator("[data-testid=form-preview] form").wait_for()
     assert violations(page) == []
     screenshot(page, "editor-panel")
@@ -288,11 +292,11 @@ def test_care_plan_edited_in_the_modeler_saves_with_its_multi_instance_input(
     number = newest(library, "victim_journey")
     sign_in_as_administrator(page, base, "carla")
     open_editor(page, base, "victim_journey", number, "care_plan.bpmn")
-    page.click("[data-element-id=timer_review]")
+    page.evaluate(SELECT, "timer_review")
     timer = page.locator("[data-entry-id=timerEventDefinitionValue]")
     assert timer.locator("input").input_value() == '"P30D"'
     assert "quote a duration" in timer.inner_text()
-    page.click("[data-element-id=review_care_plan]")
+    page.evaluate(SELECT, "review_care_plan")
     page.fill("#bio-properties-panel-nbassist-reminders", "P3D,P1D")
     assert save(page, "saved").startswith(f"Saved as version {number + 1}")
     with library() as session:

@@ -164,7 +164,7 @@ def test_an_overdue_task_escalates_once_after_the_grace_period(
     (escalation,) = notifications_to(session, "se-roks", "escalation")
     assert overdue.message == f"'Confirm non-punishment' is overdue by 1 day ({case.reference})"
     assert escalation.message == (
-        f"'Confirm non-punishment' (police) is overdue by 1 day ({case.reference})"
+        f"'Confirm non-punishment' (Police — Sweden) is overdue by 1 day ({case.reference})"
     )
     assert open_task(session, case, "non_punishment_notice").escalated_at == due + ESCALATION_GRACE
 

@@ -68,7 +68,7 @@ def valid_data(form_name: str, **overrides: Any) -> dict[str, Any]:
             missing = [
                 f
                 for f, why in error.fields.items()
-                if why == "Required" and f in schema["properties"]
+                if why.startswith("Required") and f in schema["properties"]
             ]
             if not missing:
                 break

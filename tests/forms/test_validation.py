@@ -94,10 +94,11 @@ def test_a_payload_that_is_not_an_object_is_refused_as_a_whole(payload):
     assert list(fields) == [""]
 
 
-def test_end_date_is_required_only_when_the_period_is_granted():
+def test_end_date_is_required_only_when_the_period_is_granted_and_says_so():
+    because = "Required because you answered Yes to “Reflection period granted”"
     assert errors_of("grant_reflection_period", {"granted": True}) == {
-        "start_date": "Required",
-        "end_date": "Required",
+        "start_date": because,
+        "end_date": because,
     }
     assert validate("grant_reflection_period", {"granted": False})["granted"] is False
 
@@ -198,16 +199,17 @@ def test_consent_needs_shared_fields_and_an_end_date():
     }
     assert errors_of("referral_consent", data) == {
         "shared_fields": "Choose at least one item to share",
-        "valid_until": "Required",
+        "valid_until": "Required because you answered Yes to “She agrees to the referral”",
     }
     refused = {**data, "consent_given": False}
     assert validate("referral_consent", refused)["shared_fields"] == []
 
 
 def test_a_permit_granted_needs_its_type_and_end():
+    because = "Required because you answered Yes to “Permit granted”"
     assert errors_of("residence_decision", {"granted": True}) == {
-        "permit_type": "Required",
-        "valid_until": "Required",
+        "permit_type": because,
+        "valid_until": because,
     }
 
 

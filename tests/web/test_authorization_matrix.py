@@ -92,6 +92,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("cases.add_case_note", "POST"): Rule(case_rule(422), form={"body": " "}),
     ("cases.record_event", "GET"): Rule(case_rule(200)),
+    ("cases.correct", "GET"): Rule(case_rule(403, coordinator=404)),
+    ("cases.correct", "POST"): Rule(case_rule(403, coordinator=404), form={}),
+    # the opener's view of a case it opened for another country: nobody here opened it so
+    ("cases.opened_for_another", "GET"): Rule(case_rule(404, coordinator=302)),
     ("cases.record_event", "POST"): Rule(case_rule(422), form={"summary": "x" * 20000}),
     ("cases.change_team", "POST"): Rule(
         case_rule(403, coordinator=422),
@@ -110,6 +114,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # --- one task (the coordinator's) ------------------------------------------------------
     ("tasks.task_page", "GET"): Rule(case_rule(404, coordinator=200)),
     ("tasks.task_page", "POST"): Rule(case_rule(404, coordinator=422), form={}),
+    ("tasks.assign", "POST"): Rule(case_rule(404, coordinator=302), form={}),
     ("tasks.claim", "POST"): Rule(case_rule(404, coordinator=302), form={}),
     ("tasks.release", "POST"): Rule(case_rule(404, coordinator=302), form={}),
     # --- retention and her copy: her coordinator's ------------------------------------------
@@ -166,6 +171,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api.add_case_note", "POST"): Rule(case_rule(422, **API), json={"body": " "}),
     # the case is open: there is nothing to reopen
     ("api.reopen", "POST"): Rule(case_rule(403, coordinator=409, **API), json={"reason": "x"}),
+    ("api.case_record", "GET"): Rule(case_rule(200, **API)),
+    ("api.correct_recorded_value", "POST"): Rule(
+        case_rule(403, coordinator=422, **API), json={"field": "alias", "value": 5, "reason": ""}
+    ),
     ("api.send_message", "POST"): Rule(case_rule(422, **API), json={"name": "nonsense"}),
     ("api.list_tasks", "GET"): Rule(everyone(200, **API)),
     ("api.get_task", "GET"): Rule(case_rule(404, coordinator=200, **API)),

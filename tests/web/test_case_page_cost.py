@@ -19,7 +19,9 @@ from tests.factories.case_walker import Walker
 from tests.factories.pages import sign_in, text
 from tests.factories.people import make_user
 
-MOST_STATEMENTS = 12
+# Twelve for the page before her case file; the file adds two (her workflow's state, the
+# corrections), reusing the case, tasks and timeline the page read already.
+MOST_STATEMENTS = 14
 
 
 @contextmanager
@@ -52,7 +54,7 @@ def case_views(session: Session, case_id: str) -> int:
     )
 
 
-def test_a_case_page_view_costs_at_most_twelve_statements_and_one_audit_event(
+def test_a_case_page_view_costs_at_most_fourteen_statements_and_one_audit_event(
     client: FlaskClient, session: Session, services: Services, db: Engine
 ) -> None:
     make_user(session, "anna", "se-roks")

@@ -280,7 +280,7 @@ def test_an_organisation_that_does_not_fill_the_role_is_refused_next_to_the_fiel
     body = text(response)
     assert response.status_code == 422
     assert 'id="team-ngo_support-error"' in body
-    assert "does not work as ngo support" in body
+    assert "does not work as shelter and support" in body
     assert holder(session, case_id, "immediate_safety") == "se-roks"
     unknown = post(
         client, f"/cases/{case_id}/team", {"role": "ngo_support", "organisation": "nobody"}

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.case import notes, read_models, transactions
+from engine.case import record as record_reader
+from engine.case.corrections import Correction, correct_value
 from engine.case.reopen import reopen_case
 from engine.db.unit_of_work import in_transaction
 from engine.errors import InvalidData
+from engine.pagination import iso
 from engine.retention.matching import organisations_with_match
 from web.api import actor, api, json_body, services
+from web.case_rows import with_facts
 from web.state import db_session
 
 
@@ -34,16 +40,21 @@ def open_case() -> ResponseReturnValue:
 
 @api.get("/cases")
 def list_cases() -> ResponseReturnValue:
+    session = db_session()
+    search = request.args.get("q")
     page = read_models.list_cases(
-        db_session(),
+        session,
         actor(),
         status=request.args.get("status"),
         country=request.args.get("country"),
         limit=request.args.get("limit"),
         cursor=request.args.get("cursor"),
+        search=search,
+        cipher=services().cipher,
         now=services().now(),
     )
-    return jsonify({"items": page.items, "next": page.next})
+    items = with_facts(session, services(), actor(), page.items, services().now(), search)
+    return jsonify({"items": items, "next": page.next})
 
 
 @api.get("/cases/<case_id>")
@@ -119,3 +130,53 @@ def reopen(case_id: str) -> ResponseReturnValue:
     session = db_session()
     case = reopen_case(session, services(), actor(), case_id, body["reason"])
     return jsonify(read_models.case_summary_for(session, actor(), case, services().now()))
+
+
+@api.get("/cases/<case_id>/record")
+def case_record(case_id: str) -> ResponseReturnValue:
+    session = db_session()
+    found = in_transaction(
+        session, lambda: record_reader.case_record(session, services(), actor(), case_id)
+    )
+    return jsonify(
+        {
+            "id": found.case.id,
+            "reference": found.case.reference,
+            "fields": found.fields,
+            "steps": [
+                {
+                    "task_id": step.task_id,
+                    "name": step.name,
+                    "title": step.title,
+                    "organisation": step.organisation,
+                    "completed_by": step.completed_by,
+                    "completed_at": iso(step.completed_at),
+                    "data": step.data,
+                }
+                for step in found.steps
+            ],
+            "corrections": [correction_json(c) for c in found.corrections],
+        }
+    )
+
+
+def correction_json(correction: Correction) -> dict[str, Any]:
+    return {
+        "field": correction.field,
+        "old_value": correction.old,
+        "value": correction.new,
+        "reason": correction.reason,
+        "by": correction.by,
+        "at": iso(correction.at),
+    }
+
+
+@api.post("/cases/<case_id>/corrections")
+def correct_recorded_value(case_id: str) -> ResponseReturnValue:
+    body = json_body("field", "value", "reason", required=("field", "value", "reason"))
+    correction = correct_value(
+        db_session(), services(), actor(), case_id, body["field"], body["value"], body["reason"]
+    )
+    response = jsonify(correction_json(correction))
+    response.status_code = 201
+    return response

@@ -113,6 +113,7 @@ DOCUMENT: dict[str, Any] = {
                 errors=(400, 422),
                 status="query",
                 country="query",
+                q="query",
                 **PAGE,
             ),
             "post": _op(
@@ -134,6 +135,18 @@ DOCUMENT: dict[str, Any] = {
                 errors=(400, 404, 422),
                 id="path",
             ),
+        },
+        "/cases/{id}/record": {
+            "get": _op("What has been recorded about her", errors=(404,), id="path")
+        },
+        "/cases/{id}/corrections": {
+            "post": _op(
+                "Correct a recorded value, with a reason",
+                ok=201,
+                body=True,
+                errors=(403, 404, 409, 422),
+                id="path",
+            )
         },
         "/cases/{id}/export": {
             "get": _op(

@@ -6,6 +6,7 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.case import read_models, transactions
+from engine.case.list_facts import case_facts
 from engine.db.unit_of_work import in_transaction
 from web.api import actor, api, json_body, services
 from web.state import db_session
@@ -25,7 +26,15 @@ def list_tasks() -> ResponseReturnValue:
         limit=args.get("limit"),
         cursor=args.get("cursor"),
     )
-    return jsonify({"items": page.items, "next": page.next})
+    facts = case_facts(
+        db_session(), services(), actor(), (t["case_id"] for t in page.items), services().now()
+    )
+    # Her alias where the caller may see it, so that tasks of different women differ.
+    items = [
+        {**t, "alias": facts[t["case_id"]].alias if t["case_id"] in facts else None}
+        for t in page.items
+    ]
+    return jsonify({"items": items, "next": page.next})
 
 
 @api.get("/tasks/<task_id>")

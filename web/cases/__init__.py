@@ -4,6 +4,9 @@ case's messages), changing the case team, and the live diagram's data."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from html import escape
 from typing import Any
 
 from flask import (
@@ -24,11 +27,14 @@ from flask_babel import gettext as _
 from engine.audit import record
 from engine.case import read_models
 from engine.case import transactions as case_service
-from engine.case.access import is_coordinator, visible_case
+from engine.case.access import can_see_case, is_coordinator, visible_case
 from engine.case.consents import shareable_fields, withdraw_consent
+from engine.case.corrections import correct_value, correctable_form
 from engine.case.diagram import case_diagram
 from engine.case.notes import add_note
+from engine.case.opened_elsewhere import coordinators_by_country, opened_elsewhere
 from engine.case.overview import CaseOverview, case_overview
+from engine.case.record import CaseRecord, ReadAlready, case_record
 from engine.case.team import assign_role
 from engine.case.visibility import TEAM
 from engine.db import WRITE_OPTION
@@ -39,8 +45,9 @@ from engine.retention.matching import organisations_with_match
 from engine.versions import current_version
 from forms.registry import load_form
 from forms.validation import validate
+from web.case_rows import stage_names, with_facts
 from web.cases.actions import ACTIONS, actions_for, available_actions, open_tasks_of, team_rows
-from web.form_fields import build_fields, error_links, posted_data
+from web.form_fields import build_fields, error_links, posted_data, with_known_values
 from web.labels import ROLES
 from web.notification_feed import unread_count
 from web.state import db_session, state
@@ -61,15 +68,22 @@ def start_form_name() -> str:
 @cases.get("")
 def case_list() -> ResponseReturnValue:
     status = request.args.get("status") or "open"
+    search = (request.args.get("q") or "").strip()[:80]
+    db, services = db_session(), state().services
     page = read_models.list_cases(
-        db_session(),
+        db,
         g.actor,
         status=status if status != "all" else None,
         limit=500,
-        now=state().clock.now(),
+        search=search or None,
+        cipher=services.cipher,
+        now=services.now(),
     )
-    items = sorted(page.items, key=lambda c: c["updated_at"] or "", reverse=True)
-    return render_template("cases/list.html", items=items, status=status)
+    rows = with_facts(db, services, g.actor, page.items, services.now(), search)
+    items = sorted(rows, key=lambda c: c["updated_at"] or "", reverse=True)
+    return render_template(
+        "cases/list.html", items=items, status=status, search=search, stages=stage_names(db)
+    )
 
 
 @cases.route("/new", methods=["GET", "POST"])
@@ -88,14 +102,6 @@ def open_case() -> ResponseReturnValue:
         except InvalidData as error:
             errors, problem, status = error.fields, error.message, 422
         else:
-            flash(
-                _(
-                    "Case %(reference)s is open. Its first tasks went to the organisations "
-                    "on the case team; they are listed below.",
-                    reference=case.reference,
-                ),
-                "success",
-            )
             for organisation in organisations_with_match(db, case.id):
                 flash(
                     _(
@@ -105,7 +111,23 @@ def open_case() -> ResponseReturnValue:
                     ),
                     "warning",
                 )
+            if not can_see_case(db, g.actor, case.id, state().clock.now()):
+                # Opened where the opener is not on the team: its confirmation, not a 404.
+                return redirect(url_for("cases.opened_for_another", case_id=case.id))
+            flash(
+                _(
+                    "Case %(reference)s is open. Its first tasks went to the organisations "
+                    "on the case team; they are listed below.",
+                    reference=case.reference,
+                ),
+                "success",
+            )
             return redirect(url_for("cases.case_page", case_id=case.id))
+    own = g.user.organisation
+    if request.method == "GET":
+        values = with_known_values(form, values, [], own.country)
+    country_field = form.schema.get("properties", {}).get("host_country", {})
+    countries = [str(c) for c in country_field.get("enum", [])]
     return (
         render_template(
             "cases/new.html",
@@ -113,8 +135,27 @@ def open_case() -> ResponseReturnValue:
             fields=build_fields(form, values, errors, list_organisations(db)),
             errors=errors,
             problem=problem,
+            coordinators=coordinators_by_country(db, countries),
+            own_country=own.country,
+            own_roles=own.roles,
         ),
         status,
+    )
+
+
+@cases.get("/<case_id>/opened")
+def opened_for_another(case_id: str) -> ResponseReturnValue:
+    """What the opener of a case for another country sees: the reference, who coordinates
+    it, and the first-contact record it made, until the coordinator takes it over."""
+    db, services = db_session(), state().services
+    opened = in_transaction(db, lambda: opened_elsewhere(db, services, g.actor, case_id))
+    if can_see_case(db, g.actor, case_id, services.now()):
+        return redirect(url_for("cases.case_page", case_id=case_id))
+    g.case_country = opened.host_country
+    return render_template(
+        "cases/opened.html",
+        opened=opened,
+        organisation_names={o.slug: o.name for o in list_organisations(db)},
     )
 
 
@@ -125,12 +166,21 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any) -> ResponseR
     db = db_session()
     services = state().services
 
-    def read() -> CaseOverview:
+    def read() -> tuple[CaseOverview, CaseRecord]:
         overview = case_overview(db, services, g.actor, case_id)
+        found = case_record(
+            db,
+            services,
+            g.actor,
+            case_id,
+            audit=False,  # the overview recorded the view
+            read=ReadAlready(overview.case, overview.tasks, overview.history),
+        )
         g.unread_notifications = unread_count(db, g.actor)  # the header's, in the same read
-        return overview
+        return overview, found
 
-    overview = in_transaction(db, read)
+    overview, found = in_transaction(db, read)
+    g.case_country = overview.case.host_country  # every time on the page in her zone
     for task in overview.open_tasks:
         task["title"] = task_title(services.cipher, task.pop("row"))
     case = overview.case
@@ -146,6 +196,7 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any) -> ResponseR
             "cases/case.html",
             case=overview.summary,
             overview=overview,
+            record=found,
             notes=overview.notes,
             actions=actions_for(overview.messages, overview.coordinates),
             team=(
@@ -212,9 +263,9 @@ def record_event(case_id: str, name: str) -> ResponseReturnValue:
     end the case, so they need the coordinator and a ticked confirmation."""
     db = db_session()
     action = ACTIONS.get(name)
-    case = visible_case(
-        db, g.actor, case_id, state().clock.now()
-    )  # 404 for a case the organisation may not see
+    # 404 for a case the organisation may not see
+    case = visible_case(db, g.actor, case_id, state().clock.now())
+    g.case_country = case.host_country
     if action is None:
         abort(404)
     # The form is offered only to whom may send it; what is sent, the engine decides.
@@ -350,9 +401,89 @@ def diagram(case_id: str) -> ResponseReturnValue:
     db, services = db_session(), state().services
     process = request.args.get("process")
     data = in_transaction(db, lambda: case_diagram(db, services, g.actor, case_id, process))
+    if isinstance(data.get("xml"), str):
+        data = {**data, "xml": lanes_in_words(data["xml"])}
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+_LANE_NAME = re.compile(r'(<(?:[A-Za-z0-9_]+:)?lane\b[^>]*?\bname=")([a-z_]+)(")')
+
+
+def lanes_in_words(xml: str) -> str:
+    """The drawing's lanes named as people say them ("Shelter and support"), not by the
+    role codes the engine routes on (the served drawing only; the diagram keeps them)."""
+    return _LANE_NAME.sub(
+        lambda m: (
+            m.group(1) + escape(str(ROLES.get(m.group(2), m.group(2))), quote=True) + m.group(3)
+        ),
+        xml,
+    )
+
+
+@cases.route("/<case_id>/correct", methods=["GET", "POST"])
+def correct(case_id: str) -> ResponseReturnValue:
+    """The coordinator corrects one recorded value, with a reason; the page says what the
+    correction does not change."""
+    db, services = db_session(), state().services
+    case = visible_case(db, g.actor, case_id)  # 404 for a case the organisation may not see
+    g.case_country = case.host_country
+    if not is_coordinator(case, g.actor):
+        abort(403, _("Only the case coordinator can correct what was recorded."))
+    name = request.values.get("field", "")
+    try:
+        form = load_form(correctable_form(name))
+    except InvalidData:
+        abort(404)
+    found = in_transaction(db, lambda: case_record(db, services, g.actor, case_id))
+    current = found.fields.get(name)
+    errors: dict[str, str] = {}
+    reason = ""
+    status = 200
+    value: Any = current
+    if request.method == "POST":
+        value = posted_data(form.name, request.form).get(name)
+        reason = request.form.get("reason", "")
+        try:
+            correct_value(db, services, g.actor, case_id, name, value, reason)
+        except InvalidData as error:
+            errors, status = error.fields, 422
+        except Conflict as error:
+            flash(error.message, "error")
+            return redirect(url_for("cases.case_page", case_id=case_id))
+        else:
+            flash(_("The correction was recorded; the old value stays in the history."), "success")
+            return redirect(url_for("cases.case_page", case_id=case_id, _anchor="corrections"))
+    single = replace(
+        form,
+        schema={
+            **form.schema,
+            "properties": {name: form.schema["properties"][name]},
+            "required": [],
+        },
+        ui_schema={**form.ui_schema, "order": [name]},
+    )
+    field_errors = {name: errors["value"]} if "value" in errors else {}
+    fields = build_fields(single, {name: value}, field_errors, list_organisations(db))
+    links = error_links(fields, field_errors)
+    if "reason" in errors:
+        links.append(("reason", _("Why is it corrected?"), errors["reason"]))
+    return (
+        render_template(
+            "cases/correct.html",
+            case=case,
+            name=name,
+            form=form,
+            current=current,
+            fields=fields,
+            links=links,
+            errors=errors,
+            reason=reason,
+            organisation_names={o.slug: o.name for o in list_organisations(db)},
+        ),
+        status,
+    )
 
 
 from web.cases import sharing  # noqa: E402,F401 - routes register on `cases`

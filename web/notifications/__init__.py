@@ -6,6 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from web.case_rows import facts_by_case
 from web.notification_feed import mark_all_read, mark_read, recent
 from web.state import db_session, state
 
@@ -15,8 +16,12 @@ notifications = Blueprint("notifications", __name__, url_prefix="/notifications"
 @notifications.get("")
 def notification_list() -> ResponseReturnValue:
     only_unread = request.args.get("show") == "unread"
-    items = recent(db_session(), g.actor, unread=only_unread)
-    return render_template("notifications/list.html", items=items, only_unread=only_unread)
+    db, services = db_session(), state().services
+    items = recent(db, g.actor, unread=only_unread)
+    facts = facts_by_case(db, services, g.actor, (n.case_id for n in items), services.now())
+    return render_template(
+        "notifications/list.html", items=items, only_unread=only_unread, facts=facts
+    )
 
 
 @notifications.post("/<int:notification_id>/read")
