@@ -36,16 +36,16 @@ vendor:
 	done
 	cd $(VENDOR_SRC) && node build-panel.mjs
 
-# The catalogue of UI strings for translators: web/translations/messages.pot.
+# The catalogue for translators, web/translations/messages.pot: pages, forms and diagrams
+# (web/babel.cfg), then each language's messages.po updated and compiled to the committed .mo.
 # A new language: $(BIN)/pybabel init -i web/translations/messages.pot -d web/translations -l sv
 messages: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-by-file -F web/babel.cfg -k _l -o web/translations/messages.pot --project nbassist web
-	for po in web/translations/*/LC_MESSAGES/messages.po; do \
-		[ -e "$$po" ] || continue; \
-		$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching; \
-		$(BIN)/pybabel compile -d web/translations; \
-		break; \
-	done
+	$(BIN)/pybabel extract --no-location --sort-by-file -F web/babel.cfg -k _l -c TRANSLATORS: \
+		-o web/translations/messages.pot --project nbassist web forms processes
+	if ls web/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --ignore-pot-creation-date; \
+		$(BIN)/pybabel compile -d web/translations --statistics; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -69,7 +69,9 @@ class User(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    locale: Mapped[str] = mapped_column(String(10), default="en")
+    # The interface language this person chose; None until they choose, and then the
+    # browser's Accept-Language, else the language of their organisation's country.
+    locale: Mapped[str | None] = mapped_column(String(10))
     # Where reminders and escalations are e-mailed (never with personal data of a case).
     email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
@@ -518,6 +520,41 @@ class AuditHead(Base):
     mac: Mapped[str | None] = mapped_column(String(64))
     # Events of this chain with a smaller id were hashed with plain SHA-256.
     keyed_from: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReviewedMessage(Base):
+    """A catalogue translation a native speaker from a member organisation checked.
+
+    Keyed by a hash of the English text; the reviewed translation is kept, so that a
+    string whose translation changed afterwards counts as not reviewed again."""
+
+    __tablename__ = "reviewed_message"
+    __table_args__ = (UniqueConstraint("locale", "msgid_hash", name="uq_reviewed_message"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    locale: Mapped[str] = mapped_column(String(10))
+    msgid_hash: Mapped[str] = mapped_column(String(64))
+    msgid: Mapped[str] = mapped_column(Text)
+    msgstr: Mapped[str] = mapped_column(Text)
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime]
+
+
+class LeafletText(Base):
+    """The rights leaflet in a language an administrator added (the shipped languages are
+    files in processes/leaflets/). One row per language and edition of the text."""
+
+    __tablename__ = "leaflet_text"
+    __table_args__ = (UniqueConstraint("language", "edition", name="uq_leaflet_text"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(16))
+    edition: Mapped[str] = mapped_column(String(20))
+    # {"title": ..., "intro": ..., "sections": {key: {"heading": ..., "text": ...}}}
+    text: Mapped[dict[str, Any]] = mapped_column()
+    draft: Mapped[bool] = mapped_column(Boolean, default=True)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime]
 
 
 class RetentionRule(Base):

@@ -1,4 +1,4 @@
-"""ISO 3166-1 alpha-2 countries and ISO 639-1 languages with plain English names.
+"""ISO 3166-1 alpha-2 countries and BCP 47 language tags with plain English names.
 
 The one source of truth for the country and language choices of every form: the form
 registry turns these into the `$defs` that schemas reference (`#/$defs/country`,
@@ -10,6 +10,11 @@ people choosing them are often not native English speakers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
+
+import langcodes
+import pycountry
+from babel import Locale, UnknownLocaleError
 
 # The eight countries of the Nordic Baltic network: the only possible host countries.
 NETWORK_COUNTRIES: tuple[str, ...] = ("DK", "EE", "FI", "IS", "LV", "LT", "NO", "SE")
@@ -273,191 +278,86 @@ COUNTRIES: dict[str, str] = {
     "ZW": "Zimbabwe",
 }
 
-# The 183 codes of ISO 639-1 (without the withdrawn "sh" and "bh").
+# Every ISO 639-1 code the forms accepted before BCP 47 tags (183, without the withdrawn
+# "sh" and "bh"): recorded cases keep them, so they stay valid even where extinct.
+# fmt: off
+ISO_639_1: frozenset[str] = frozenset((
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
+    "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de",
+    "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
+    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia",
+    "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk",
+    "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
+    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd",
+    "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl",
+    "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl",
+    "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk",
+    "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa",
+    "wo", "xh", "yi", "yo", "za", "zh", "zu",
+))
+# fmt: on
+
+# The languages the women the network supports most often speak, then the network's own:
+# offered first in every language list. Edo is `bin` (ISO 639-3 "Bini").
+# fmt: off
+COMMON_LANGUAGES: tuple[str, ...] = (
+    "ru", "ro", "uk", "en", "bin", "pcm", "ti", "so", "th", "vi", "zh", "es", "bg", "hu", "sq",
+    "da", "et", "fi", "is", "lv", "lt", "nb", "no", "sv",
+)
+
+# fmt: on
+
+# Where the everyday name in the network differs from the code library's English name.
+_ENGLISH_NAMES = {"bin": "Edo"}
+
+
+def _bcp47_tags() -> list[str]:
+    """Living ISO 639-3 languages that CLDR names, as BCP 47 tags (the ISO 639-1 code where
+    one exists), plus the old ISO 639-1 codes: about 600 choices, not 7,000 unnamed ones."""
+    named = _cldr_languages("en")
+    tags = set(ISO_639_1) | set(COMMON_LANGUAGES)
+    for language in pycountry.languages:
+        living = getattr(language, "type", None) == "L"
+        if not living or getattr(language, "scope", None) not in ("I", "M"):
+            continue
+        tag = getattr(language, "alpha_2", None) or language.alpha_3
+        if tag in named:
+            tags.add(tag)
+    return sorted(tags)
+
+
+def language_name(tag: str, locale: str = "en") -> str:
+    """The name of language `tag` in `locale` ("ryska" for `ru` in Swedish): CLDR's, from
+    Babel, else `langcodes`'."""
+    if locale == "en" and tag in _ENGLISH_NAMES:
+        return _ENGLISH_NAMES[tag]
+    name = _cldr_languages(locale).get(tag) or str(langcodes.Language.get(tag).display_name(locale))
+    english = _cldr_languages("en").get(tag, "")
+    if tag in _ENGLISH_NAMES and name.lower() == english.lower():
+        return _ENGLISH_NAMES[tag]  # no name of its own in `locale`: the network's English one
+    return str(name)
+
+
+@cache
+def autonym(tag: str) -> str:
+    """The language's own name ("русский"), or "" when the code library does not know it
+    (e.g. Edo). `langcodes` holds all of them in one table, where Babel would load a
+    locale's data for each language."""
+    name = str(langcodes.Language.get(tag).autonym())
+    return "" if name.lower() == _cldr_languages("en").get(tag, tag).lower() else name
+
+
+@cache
+def _cldr_languages(locale: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(locale).languages)
+    except (ValueError, UnknownLocaleError):
+        return {}
+
+
+# BCP 47 tag → English name: the codes every `#/$defs/language` accepts.
 LANGUAGES: dict[str, str] = {
-    "aa": "Afar",
-    "ab": "Abkhazian",
-    "ae": "Avestan",
-    "af": "Afrikaans",
-    "ak": "Akan",
-    "am": "Amharic",
-    "an": "Aragonese",
-    "ar": "Arabic",
-    "as": "Assamese",
-    "av": "Avaric",
-    "ay": "Aymara",
-    "az": "Azerbaijani",
-    "ba": "Bashkir",
-    "be": "Belarusian",
-    "bg": "Bulgarian",
-    "bi": "Bislama",
-    "bm": "Bambara",
-    "bn": "Bengali",
-    "bo": "Tibetan",
-    "br": "Breton",
-    "bs": "Bosnian",
-    "ca": "Catalan",
-    "ce": "Chechen",
-    "ch": "Chamorro",
-    "co": "Corsican",
-    "cr": "Cree",
-    "cs": "Czech",
-    "cu": "Church Slavic",
-    "cv": "Chuvash",
-    "cy": "Welsh",
-    "da": "Danish",
-    "de": "German",
-    "dv": "Divehi",
-    "dz": "Dzongkha",
-    "ee": "Ewe",
-    "el": "Greek",
-    "en": "English",
-    "eo": "Esperanto",
-    "es": "Spanish",
-    "et": "Estonian",
-    "eu": "Basque",
-    "fa": "Persian (Farsi, Dari)",
-    "ff": "Fula (Fulani)",
-    "fi": "Finnish",
-    "fj": "Fijian",
-    "fo": "Faroese",
-    "fr": "French",
-    "fy": "Western Frisian",
-    "ga": "Irish",
-    "gd": "Scottish Gaelic",
-    "gl": "Galician",
-    "gn": "Guarani",
-    "gu": "Gujarati",
-    "gv": "Manx",
-    "ha": "Hausa",
-    "he": "Hebrew",
-    "hi": "Hindi",
-    "ho": "Hiri Motu",
-    "hr": "Croatian",
-    "ht": "Haitian Creole",
-    "hu": "Hungarian",
-    "hy": "Armenian",
-    "hz": "Herero",
-    "ia": "Interlingua",
-    "id": "Indonesian",
-    "ie": "Interlingue",
-    "ig": "Igbo",
-    "ii": "Sichuan Yi",
-    "ik": "Inupiaq",
-    "io": "Ido",
-    "is": "Icelandic",
-    "it": "Italian",
-    "iu": "Inuktitut",
-    "ja": "Japanese",
-    "jv": "Javanese",
-    "ka": "Georgian",
-    "kg": "Kongo",
-    "ki": "Kikuyu",
-    "kj": "Kuanyama",
-    "kk": "Kazakh",
-    "kl": "Kalaallisut",
-    "km": "Khmer",
-    "kn": "Kannada",
-    "ko": "Korean",
-    "kr": "Kanuri",
-    "ks": "Kashmiri",
-    "ku": "Kurdish",
-    "kv": "Komi",
-    "kw": "Cornish",
-    "ky": "Kyrgyz",
-    "la": "Latin",
-    "lb": "Luxembourgish",
-    "lg": "Ganda",
-    "li": "Limburgish",
-    "ln": "Lingala",
-    "lo": "Lao",
-    "lt": "Lithuanian",
-    "lu": "Luba-Katanga",
-    "lv": "Latvian",
-    "mg": "Malagasy",
-    "mh": "Marshallese",
-    "mi": "Māori",
-    "mk": "Macedonian",
-    "ml": "Malayalam",
-    "mn": "Mongolian",
-    "mr": "Marathi",
-    "ms": "Malay",
-    "mt": "Maltese",
-    "my": "Burmese",
-    "na": "Nauru",
-    "nb": "Norwegian Bokmål",
-    "nd": "North Ndebele",
-    "ne": "Nepali",
-    "ng": "Ndonga",
-    "nl": "Dutch",
-    "nn": "Norwegian Nynorsk",
-    "no": "Norwegian",
-    "nr": "South Ndebele",
-    "nv": "Navajo",
-    "ny": "Chichewa (Nyanja)",
-    "oc": "Occitan",
-    "oj": "Ojibwa",
-    "om": "Oromo",
-    "or": "Odia",
-    "os": "Ossetic",
-    "pa": "Punjabi",
-    "pi": "Pali",
-    "pl": "Polish",
-    "ps": "Pashto",
-    "pt": "Portuguese",
-    "qu": "Quechua",
-    "rm": "Romansh",
-    "rn": "Rundi",
-    "ro": "Romanian",
-    "ru": "Russian",
-    "rw": "Kinyarwanda",
-    "sa": "Sanskrit",
-    "sc": "Sardinian",
-    "sd": "Sindhi",
-    "se": "Northern Sami",
-    "sg": "Sango",
-    "si": "Sinhala",
-    "sk": "Slovak",
-    "sl": "Slovenian",
-    "sm": "Samoan",
-    "sn": "Shona",
-    "so": "Somali",
-    "sq": "Albanian",
-    "sr": "Serbian",
-    "ss": "Swati",
-    "st": "Southern Sotho",
-    "su": "Sundanese",
-    "sv": "Swedish",
-    "sw": "Swahili",
-    "ta": "Tamil",
-    "te": "Telugu",
-    "tg": "Tajik",
-    "th": "Thai",
-    "ti": "Tigrinya",
-    "tk": "Turkmen",
-    "tl": "Tagalog (Filipino)",
-    "tn": "Tswana",
-    "to": "Tongan",
-    "tr": "Turkish",
-    "ts": "Tsonga",
-    "tt": "Tatar",
-    "tw": "Twi",
-    "ty": "Tahitian",
-    "ug": "Uyghur",
-    "uk": "Ukrainian",
-    "ur": "Urdu",
-    "uz": "Uzbek",
-    "ve": "Venda",
-    "vi": "Vietnamese",
-    "vo": "Volapük",
-    "wa": "Walloon",
-    "wo": "Wolof",
-    "xh": "Xhosa",
-    "yi": "Yiddish",
-    "yo": "Yoruba",
-    "za": "Zhuang",
-    "zh": "Chinese",
-    "zu": "Zulu",
+    tag: _ENGLISH_NAMES.get(tag) or _cldr_languages("en").get(tag) or tag for tag in _bcp47_tags()
 }
 
 

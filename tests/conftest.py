@@ -7,9 +7,12 @@ import base64
 import os
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 
@@ -28,6 +31,24 @@ from tests.factories.database import CASE_TABLES, DATA, START, TEST_KEY
 def cheap_password_hashing() -> None:
     """Minimal argon2 parameters: at production cost, hashing took most of a page test."""
     users.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+class EnglishBrowser(FlaskClient):
+    """A test browser that asks for English, as most tests read English pages; a test
+    of another language sends its own Accept-Language, which wins."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english_browser() -> Iterator[None]:
+    """Without Accept-Language a page is in the organisation country's language."""
+    previous = Flask.test_client_class
+    Flask.test_client_class = EnglishBrowser
+    yield
+    Flask.test_client_class = previous
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -26,6 +26,8 @@ from web.cases import begin_case_page_as_writer, cases
 from web.errors import register_error_handlers
 from web.i18n import init_i18n
 from web.input_guards import refuse_nul_characters
+from web.languages import languages
+from web.leaflets import leaflets
 from web.notifications import notifications
 from web.pages import init_pages
 from web.retention import retention
@@ -71,7 +73,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
     init_pages(app)
     init_static_files(app)
-    for blueprint in (auth, second_factor_pages, tasks, cases, retention, notifications, admin):
+    for blueprint in (
+        auth,
+        second_factor_pages,
+        tasks,
+        cases,
+        retention,
+        notifications,
+        admin,
+        languages,
+        leaflets,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(password_pages)
     register_error_handlers(app)

@@ -16,9 +16,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from forms.reference import COMMON_LANGUAGES
 from forms.registry import Form, allowed_values, default_widget, load_form
 from forms.validation import MultiValueForm, _coerce, coerce_form_post
+from web.i18n import translated
+from web.labels import language_label
 
+LANGUAGE_WIDGETS = {"language", "languages"}
 CHOICE_WIDGETS = {"radio", "select", "checkboxes", "country", "language", "languages", "yesno"}
 _INDEX = re.compile(r"^\d+$")
 
@@ -138,9 +142,11 @@ def _field(
     widget = _widget(prop, field_ui)
     field_ = Field(
         name=path,
-        label=str(prop.get("title") or path.rsplit(".", 1)[-1].replace("_", " ").capitalize()),
+        label=translated(
+            prop.get("title") or path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+        ),
         widget=widget,
-        help=str(field_ui.get("help") or prop.get("description") or ""),
+        help=translated(field_ui.get("help") or prop.get("description") or ""),
         required=required,
         error=_error_for(errors, path, nested=widget not in ("group", "objects")),
     )
@@ -184,11 +190,11 @@ def _field(
 
 def _error_for(errors: dict[str, str], path: str, nested: bool) -> str | None:
     if path in errors:
-        return errors[path]
+        return translated(errors[path])
     if nested:  # "services.2" belongs to the checkboxes "services"
         for key, message in errors.items():
             if key.startswith(f"{path}."):
-                return message
+                return translated(message)
     return None
 
 
@@ -211,7 +217,7 @@ def _constraints(
     if required and widget not in ("checkboxes", "languages", "lines"):
         attrs["required"] = True
     if field_ui.get("placeholder"):
-        attrs["placeholder"] = field_ui["placeholder"]
+        attrs["placeholder"] = translated(field_ui["placeholder"])
     if widget in ("text", "textarea"):
         if "maxLength" in prop:
             attrs["maxlength"] = prop["maxLength"]
@@ -237,6 +243,8 @@ def _options(
             Option("true", _("Yes"), value == "true"),
             Option("false", _("No"), value == "false"),
         ]
+    if widget in LANGUAGE_WIDGETS:
+        return _language_options(allowed_values(prop, root) or [], value)
     labels: dict[str, str] = field_ui.get("labels") or {}
     # Booleans among the choices (yes, no, not known, prefers not to say) are "true"/"false".
     allowed = [
@@ -246,7 +254,11 @@ def _options(
     ordered = [v for v in labels if v in allowed] + [v for v in allowed if v not in labels]
     chosen = set(value) if isinstance(value, list) else {value}
     return [
-        Option(str(v), str(labels.get(v, str(v).replace("_", " ").capitalize())), str(v) in chosen)
+        Option(
+            str(v),
+            translated(labels.get(v) or str(v).replace("_", " ").capitalize()),
+            str(v) in chosen,
+        )
         for v in ordered
     ]
 
@@ -274,6 +286,21 @@ def with_known_values(
         elif name == "host_country" and country in (allowed_values(prop, form.schema) or []):
             known[name] = country
     return known
+
+
+def _language_options(allowed: list[Any], value: Any) -> list[Option]:
+    """Her languages named in the reader's language and in their own ("Russian — русский"),
+    the common ones first, then the rest by name."""
+    chosen = set(value) if isinstance(value, list) else {value}
+    codes = {str(code) for code in allowed}
+    common = [code for code in COMMON_LANGUAGES if code in codes]
+    rest = sorted(
+        (code for code in codes if code not in common), key=lambda code: language_label(code)
+    )
+    return [
+        Option(code, language_label(code, with_autonym=True), code in chosen)
+        for code in [*common, *rest]
+    ]
 
 
 # --- posted forms ----------------------------------------------------------------------

@@ -1,22 +1,27 @@
 """Languages, dates and countdowns for the pages (Flask-Babel).
 
 Every string a person reads goes through `gettext`; English is complete and the other
-network languages are catalogues in `web/translations/` (`make messages`). The locale is
-the user's own setting when a catalogue exists for it, else the browser's best match.
-Times are shown in the case's host-country zone with its abbreviation ("14:00 CET"):
-a deadline is a legal fact there, and the network spans three zones. A page about one
-case sets `g.case_country`; elsewhere a row names its country, and only what belongs to
-no case falls back to the zone of the user's organisation's country.
+network languages are catalogues in `web/translations/` (`make messages`), compiled to
+the committed `.mo` files. Strings of forms and diagrams are looked up with `translated`.
+The locale is the person's own choice (the switch on every page), else the browser's
+best match, else the language of their organisation's country. Dates and numbers are
+formatted by Babel for it. Times are shown in the case's host-country zone with its
+abbreviation ("14:00 CET"): a deadline is a legal fact there, and the network spans
+three zones. A page about one case sets `g.case_country`; elsewhere a row names its
+country, and only what belongs to no case falls back to the zone of the user's
+organisation's country.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, request
-from flask_babel import Babel, format_date, format_time, get_locale, ngettext
+from babel import Locale
+from flask import Flask, g, request, session
+from flask_babel import Babel, format_date, format_decimal, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -35,17 +40,57 @@ TIMEZONES = {
 }
 
 
+# The language of each network country, for a person who has chosen none and whose
+# browser asks for none we have.
+COUNTRY_LOCALES = {
+    "DK": "da",
+    "EE": "et",
+    "FI": "fi",
+    "IS": "is",
+    "LV": "lv",
+    "LT": "lt",
+    "NO": "nb",
+    "SE": "sv",
+}
+# Where a person who is not signed in keeps the language they chose.
+SESSION_LOCALE = "locale"
+
+
+@cache
 def available_locales() -> list[str]:
-    found = {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
-    return ["en", *sorted(found - {"en"})]
+    found = {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo")}
+    return ["en", *(code for code in NETWORK_LOCALES if code in found)]
+
+
+def locale_autonym(code: str) -> str:
+    """ "Svenska": each language in the language switch is named in itself."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
 
 
 def select_locale() -> str:
+    """The person's own choice, else the browser's best match, else the language of
+    their organisation's country, else English."""
     available = available_locales()
     user = g.get("user")
     if user is not None and user.locale in available:
         return str(user.locale)
-    return request.accept_languages.best_match(available) or "en"
+    chosen = session.get(SESSION_LOCALE) if user is None else None
+    if chosen in available:
+        return str(chosen)
+    best = request.accept_languages.best_match(available)
+    if best:
+        return str(best)
+    # Norwegian browsers often ask for "no" or "nn" only; Bokmål is what we have.
+    if "nb" in available and any(
+        tag.split("-")[0].lower() in ("no", "nn") for tag, _q in request.accept_languages
+    ):
+        return "nb"
+    if user is not None:
+        country_locale = COUNTRY_LOCALES.get(user.organisation.country)
+        if country_locale in available:
+            return str(country_locale)
+    return "en"
 
 
 def select_timezone() -> str:
@@ -68,8 +113,23 @@ def init_i18n(app: Flask) -> None:
         countdown=countdown,
         due=due_badge,
         last_day=last_day,
+        translated=translated,
+        number=lambda value: format_decimal(value) if value is not None else "",
     )
-    app.jinja_env.globals.update(html_lang=lambda: str(get_locale() or "en"))
+    app.jinja_env.globals.update(
+        html_lang=lambda: str(get_locale() or "en"),
+        interface_languages=lambda: [(code, locale_autonym(code)) for code in available_locales()],
+    )
+
+
+def translated(text: str | None) -> str:
+    """A string from a form or a diagram, in the reader's language where the catalogue
+    has it (`make messages` extracts them with web/extractors.py), else as written."""
+    if not text:
+        return ""
+    key = str(text).strip()
+    found = _(key)
+    return str(text) if found == key else found
 
 
 def zone_for(country: str | None = None) -> ZoneInfo:

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from engine.errors import NotFound
-from forms.reference import COUNTRIES, LANGUAGES
+from forms.reference import COUNTRIES, LANGUAGES, autonym, language_name
 from forms.registry import load_form
 
 ROLES = {
@@ -119,6 +119,27 @@ AGE_BANDS = {
 
 FLAGS = {"alert": _l("Alert"), "under_18": _l("Under 18"), "overdue": _l("Overdue")}
 
+# The fixed messages of form validation (forms/validation.py), so that the catalogue has
+# them; a page shows a field's error through `translated`.
+VALIDATION_MESSAGES = (
+    _l("Required"),
+    _l("Choose yes or no"),
+    _l("Enter a whole number"),
+    _l("Enter a number"),
+    _l("Choose from the list"),
+    _l("Enter text"),
+    _l("Check this answer"),
+    _l("Choose one of the options"),
+    _l("Enter a date like 2026-12-31"),
+    _l("Check the format"),
+    _l("Choose each option only once"),
+    _l("Use the format shown"),
+    _l("Choose at least one option"),
+    _l("This field is not part of the form"),
+    _l("Choose a country from the list"),
+    _l("Choose a language from the list"),
+)
+
 NOTIFICATION_KINDS = {
     "reminder": _l("Reminder"),
     "escalation": _l("Overdue"),
@@ -142,12 +163,18 @@ def country_name(code: str | None) -> str:
     return str(name or COUNTRIES.get(code, code))
 
 
-def language_label(code: str) -> str:
+def language_label(code: str, with_autonym: bool = False) -> str:
+    """Her language in the reader's language ("ryska"), and with `with_autonym` also in its
+    own ("ryska — русский"), so that she can point at it herself."""
+    if not code:
+        return ""
+    locale = str(get_locale() or "en")
     try:
-        name = Locale.parse(str(get_locale() or "en")).languages.get(code)
-    except (ValueError, TypeError):
-        name = None
-    return str(name or LANGUAGES.get(code, code))
+        name = language_name(code, locale)
+    except (ValueError, TypeError, LookupError):
+        name = LANGUAGES.get(code, code)
+    own = autonym(code) if with_autonym else ""
+    return f"{name} — {own}" if own and own.lower() != name.lower() else name
 
 
 def init_labels(app: Flask) -> None:

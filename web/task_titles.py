@@ -20,6 +20,7 @@ from engine.crypto import Cipher
 from engine.errors import EngineError
 from engine.models import Task
 from forms.registry import load_form
+from web.i18n import translated
 
 SERVICE_TASK = "provide_service"
 
@@ -36,11 +37,12 @@ def service_labels() -> dict[str, str]:
 
 
 def service_label(code: str) -> str:
-    return service_labels().get(code) or code.replace("_", " ").capitalize()
+    return translated(service_labels().get(code) or code.replace("_", " ").capitalize())
 
 
 def titled(title: str, service: Any) -> str:
     """The title with its service ("Provide the service: Safe housing"), if it has one."""
+    title = translated(title)
     if not isinstance(service, str) or not service:
         return title
     return _("%(title)s: %(service)s", title=title, service=service_label(service))

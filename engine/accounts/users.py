@@ -252,3 +252,13 @@ def actor_for(user: User) -> Actor:
         username=user.username,
         is_admin=user.is_admin,
     )
+
+
+def choose_language(session: Session, user_id: int, locale: str, available: list[str]) -> None:
+    """The interface language a person chose; one of `available` (the catalogues)."""
+    if locale not in available:
+        raise InvalidData("unknown language", {"locale": "Choose a language from the list"})
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    user.locale = locale

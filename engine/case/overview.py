@@ -24,7 +24,7 @@ from engine.case.consents import ConsentView, status_of
 from engine.case.diagram import messages_in, process_names
 from engine.case.grants import GrantView, grant_views
 from engine.case.notes import CaseNote, notes_of
-from engine.case.profile import decrypt_profile, languages, profile_of
+from engine.case.profile import decrypt_profile, languages, languages_note, profile_of
 from engine.case.service_status import ServiceStatus, service_statuses
 from engine.case.store import load_workflow
 from engine.case.visibility import (
@@ -43,6 +43,7 @@ from engine.directory import list_organisations
 from engine.errors import EngineError, NotFound
 from engine.models import Case, Deadline, Organisation, Task
 
+RIGHTS_TASK = "inform_rights"
 NETWORK_STANDARD = timedelta(days=90)  # "at least 3 months, better 6"
 REFLECTION_END = "reflection_period_end"
 # Timeline events that name an organisation by its slug: the page shows its name.
@@ -84,6 +85,11 @@ class CaseOverview:
     grants: list[GrantView] = field(default_factory=list)
     # Who looked at the case (the coordinator's panel).
     readers: list[dict[str, Any]] = field(default_factory=list)
+    # Her own words about her languages (a dialect, a language not in the list).
+    languages_note: str = ""
+    # Each rights information session the viewer may see: when, the leaflet version and
+    # language she received, the language used and whether an interpreter was there.
+    rights_sessions: list[dict[str, Any]] = field(default_factory=list)
     # The country rule that applies to her today, when an administrator has not confirmed it.
     rule_to_confirm: CountryRule | None = None
     # Where each service of her care plan stands (planned, in progress, provided, …).
@@ -104,6 +110,7 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
     coordinates = view.coordinates
     consents = list(case.consents) if view.shows(CONSENTS) else []
     team_changed = any(event["action"] in TEAM_EVENTS for event in history)
+    spoken, note = _languages(services, case, view)
     open_tasks = sorted(
         (t for t in tasks if t.state == "open" and view.shows(TASKS) and view.shows_task(t)),
         key=lambda t: (t.due_at is None, t.due_at or now, t.created_at),
@@ -143,7 +150,8 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
             for t in open_tasks
         ],
         deadlines=_deadlines(services, deadlines, tasks),
-        languages=_languages(services, case, view),
+        languages=spoken,
+        languages_note=note,
         history=history,
         task_titles={t.name: t.title for t in shown_tasks},
         coordinates=coordinates,
@@ -159,6 +167,7 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
         view=view,
         grants=grant_views(case, now) if view.shows(CONSENTS) else [],
         readers=read_models.readers_of(session, case.id) if view.shows(READS) else [],
+        rights_sessions=_rights_sessions(services, actor, tasks, coordinates),
     )
 
 
@@ -186,16 +195,49 @@ def _load_case(session: Session, case_id: str) -> Case | None:
     return session.scalars(query).unique().one_or_none()
 
 
-def _languages(services: Services, case: Case, view: CaseView) -> list[str]:
+def _languages(services: Services, case: Case, view: CaseView) -> tuple[list[str], str]:
     if not view.shows_field("languages"):
-        return []  # she did not agree to share them with this organisation
+        return [], ""  # she did not agree to share them with this organisation
     try:
         profile = decrypt_profile(services, case)
         if profile is None:  # saved before profiles: read the workflow this once more
             profile = profile_of(load_workflow(services, case))
     except EngineError:
-        return []
-    return languages(profile)
+        return [], ""
+    return languages(profile), languages_note(profile)
+
+
+def _rights_sessions(
+    services: Services, actor: Actor, tasks: list[Task], coordinates: bool
+) -> list[dict[str, Any]]:
+    """Completed `inform_rights` tasks, newest first, from each task's own submitted data
+    (the workflow keeps only the latest session's answers). The coordinator sees all;
+    another organisation only the sessions it recorded."""
+    sessions = []
+    for task in tasks:
+        if task.name != RIGHTS_TASK or task.state != "completed" or not task.data:
+            continue
+        if not coordinates and task.organisation_id != actor.organisation_id:
+            continue
+        try:
+            data = services.cipher.decrypt_json(task.data, task.id)
+        except (EngineError, ValueError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        sessions.append(
+            {
+                "at": task.completed_at,
+                "language": data.get("language"),
+                "interpreter_used": data.get("interpreter_used"),
+                "leaflet_version": data.get("leaflet_version"),
+                "leaflet_language": data.get("leaflet_language"),
+                "topics": data.get("topics") or [],
+            }
+        )
+    return sorted(
+        sessions, key=lambda item: item["at"].timestamp() if item["at"] else 0.0, reverse=True
+    )
 
 
 def _deadlines(

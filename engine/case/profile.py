@@ -17,7 +17,7 @@ from engine.models import Case
 
 # What pages and lists may show of her without the workflow. Each stays subject to need
 # to know: a return partner reads only the fields she consented to share with it.
-PROFILE_FIELDS = ("languages", "alias", "year_of_birth", "possibly_under_18")
+PROFILE_FIELDS = ("languages", "languages_note", "alias", "year_of_birth", "possibly_under_18")
 UNDER_18_SIGN = "possibly_under_18"  # a trafficking sign of the start form
 
 
@@ -58,3 +58,8 @@ def decrypt_profile(services: Services, case: Case) -> dict[str, Any] | None:
 def languages(profile: dict[str, Any]) -> list[str]:
     value = profile.get("languages")
     return [str(code) for code in value] if isinstance(value, list) else []
+
+
+def languages_note(profile: dict[str, Any]) -> str:
+    value = profile.get("languages_note")
+    return value if isinstance(value, str) else ""

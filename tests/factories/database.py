@@ -18,6 +18,7 @@ from engine.models import (
     CaseTeamMember,
     Consent,
     Deadline,
+    LeafletText,
     LegalHold,
     LoginAttempt,
     Note,
@@ -25,6 +26,7 @@ from engine.models import (
     OutboxMail,
     Reminder,
     RetentionRule,
+    ReviewedMessage,
     ReviewEntry,
     Task,
     TaskDraft,
@@ -59,5 +61,7 @@ CASE_TABLES = (
     AuditHead,
     ApiToken,
     UserSession,
+    ReviewedMessage,
+    LeafletText,
     User,
 )

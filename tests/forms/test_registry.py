@@ -7,9 +7,17 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from engine.errors import NotFound
-from forms.reference import COUNTRIES, LANGUAGES, NETWORK_COUNTRIES
+from engine.errors import InvalidData, NotFound
+from forms.reference import (
+    COUNTRIES,
+    ISO_639_1,
+    LANGUAGES,
+    NETWORK_COUNTRIES,
+    autonym,
+    language_name,
+)
 from forms.registry import FORMS_DIR, allowed_values, form_names, load_form
+from forms.validation import validate
 
 TASKS = [
     "record_first_contact",
@@ -168,10 +176,36 @@ def test_forms_without_countries_or_languages_get_no_defs():
 
 
 def test_reference_lists_have_the_iso_sizes():
-    assert len(LANGUAGES) == 183  # ISO 639-1
     assert len(COUNTRIES) == 250  # ISO 3166-1 alpha-2 (249) and XK, Kosovo
     assert all(len(code) == 2 and code.isupper() for code in COUNTRIES)
-    assert all(len(code) == 2 and code.islower() for code in LANGUAGES)
+
+
+def test_her_languages_are_bcp47_tags_and_old_iso_639_1_codes_stay_valid():
+    assert LANGUAGES.keys() >= ISO_639_1  # cases recorded with "ae" or "cu" still validate
+    assert all(code.islower() and len(code) in (2, 3) for code in LANGUAGES)
+    # ISO 639-3 where ISO 639-1 has no code: Edo, Nigerian Pidgin; never "rus" for "ru".
+    assert LANGUAGES["bin"] == "Edo"
+    assert LANGUAGES["pcm"] == "Nigerian Pidgin"
+    assert {"ti", "so", "ru", "ro", "uk"} <= LANGUAGES.keys()
+    assert "rus" not in LANGUAGES
+
+
+def test_edo_is_accepted_where_her_language_is_asked():
+    data = validate(
+        "inform_rights", {"language": "bin", "interpreter_used": True, "topics": ["assistance"]}
+    )
+    assert data["language"] == "bin"
+    with pytest.raises(InvalidData):
+        validate(
+            "inform_rights",
+            {"language": "xx-nonsense", "interpreter_used": True, "topics": ["assistance"]},
+        )
+
+
+def test_language_names_come_in_the_readers_language_with_the_autonym():
+    assert language_name("ru", "sv") == "ryska"
+    assert autonym("ru") == "русский"
+    assert autonym("ti") == "ትግርኛ"
 
 
 @pytest.mark.parametrize("name", ["nope", "../forms/registry", "Assess_Needs", ""])

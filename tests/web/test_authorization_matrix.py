@@ -84,6 +84,15 @@ RULES: dict[tuple[str, str], Rule] = {
     ("second_factor.set_up", "GET"): Rule(everyone(302)),
     ("second_factor.set_up", "POST"): Rule(everyone(302), form={}),
     ("auth.sign_out", "POST"): Rule(everyone(302), last=True),
+    # open to all, signed in or not: without the CSRF token an anonymous post is refused
+    ("languages.choose", "POST"): Rule(everyone(302, anonymous=400), form={"locale": "sv"}),
+    ("leaflets.leaflet_list", "GET"): Rule(everyone(200)),
+    ("leaflets.show", "GET"): Rule(everyone(404)),
+    ("leaflets.add_language", "GET"): Rule(admin_only(200)),
+    ("leaflets.add_language", "POST"): Rule(admin_only(422), form={}),
+    ("admin.translations.overview", "GET"): Rule(admin_only(200)),
+    ("admin.translations.language", "GET"): Rule(admin_only(200)),
+    ("admin.translations.language", "POST"): Rule(admin_only(302), form={}),
     ("static", "GET"): Rule(everyone(200, anonymous=200)),
     # --- one case ---------------------------------------------------------------------------
     ("cases.case_page", "GET"): Rule(case_rule(200)),
@@ -201,6 +210,8 @@ def url_values(cast: Cast, actor: str, version: int) -> dict[str, Any]:
         "reference": "SE-NOSUCH",
         "country": "SE",
         "slug": "se-police",
+        "locale": "sv",
+        "language": "xx",
     }
 
 

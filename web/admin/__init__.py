@@ -39,6 +39,7 @@ from web.admin.editor import editor_pages
 from web.admin.process_versions import version_pages
 from web.admin.proposals import proposal_pages
 from web.admin.retention import retention_pages
+from web.admin.translations import translation_pages
 from web.admin.uploads import (
     DeployError,
     UploadRefused,
@@ -55,6 +56,7 @@ admin.register_blueprint(account_pages)  # the people who sign in
 admin.register_blueprint(editor_pages)  # what the editor's properties panel reads
 admin.register_blueprint(proposal_pages)  # four eyes on process changes
 admin.register_blueprint(directory_pages)  # organisations, roles, contacts
+admin.register_blueprint(translation_pages)  # review of the translations
 admin.register_blueprint(retention_pages)  # how long each country keeps her data
 
 

@@ -34,12 +34,13 @@ from engine.db import WRITE_OPTION
 from engine.db.unit_of_work import in_transaction
 from engine.models import User
 from web.auth import throttle
+from web.i18n import available_locales
 from web.state import db_session, state
 
 auth = Blueprint("auth", __name__)
 
 HALF_SIGNED_IN_TIMEOUT = timedelta(minutes=5)
-PUBLIC_ENDPOINTS = {"auth.sign_in", "static", "html_error"}
+PUBLIC_ENDPOINTS = {"auth.sign_in", "static", "html_error", "languages.choose"}
 # All that a half-signed-in session reaches (a new password on the sign-in form, too).
 HALF_SIGNED_IN_ENDPOINTS = {"second_factor.code", "second_factor.set_up", "auth.sign_out"}
 # The session keys of a half-signed-in session.
@@ -145,6 +146,9 @@ def record_sign_in(db: Session, user: User, now: datetime, second_factor: bool) 
     keys = throttle.attempt_keys(user.username, request.remote_addr)
     throttle.forget_failures(db, [keys.pair, keys.code], now)
     record(db, actor_for(user), "user.signed_in", now, second_factor=second_factor)
+    chosen = session.get("locale")
+    if user.locale is None and isinstance(chosen, str) and chosen in available_locales():
+        user.locale = chosen  # the language she picked on the sign-in page becomes hers
     return sessions.begin_session(db, user, now)
 
 
@@ -200,7 +204,10 @@ def sign_in() -> ResponseReturnValue:
             elif has_second_factor(user) or must_enrol(user):
                 # Half signed in. Her failed attempts are forgotten only once the code
                 # is right too.
+                chosen = session.get("locale")
                 session.clear()  # a new session on sign-in: no fixation
+                if chosen:
+                    session["locale"] = chosen
                 session[PENDING_USER] = user.id
                 session[PENDING_AT] = now.timestamp()
                 session[PENDING_NEXT] = safe_next(request.args.get("next"))

@@ -7,6 +7,7 @@ open task of the same case for their organisation, else back to the list.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -17,6 +18,7 @@ from engine.case import read_models
 from engine.case.access import own_task
 from engine.case.diagram import task_instructions
 from engine.case.drafts import draft_of, save_draft
+from engine.case.profile import decrypt_profile, languages
 from engine.case.task_context import task_context
 from engine.case.transactions import assign_task, claim_task, complete_task, unclaim_task
 from engine.case.worklist import (
@@ -26,20 +28,24 @@ from engine.case.worklist import (
     next_task_in_case,
     view_counts,
 )
+from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.directory import list_organisations
-from engine.errors import Conflict, InvalidData
-from engine.models import Task
+from engine.errors import Conflict, EngineError, InvalidData
+from engine.models import Case, Task
 from forms.registry import load_form
 from web.auth import safe_next
 from web.case_rows import facts_by_case
 from web.form_fields import build_fields, posted_data, with_known_values
 from web.i18n import date_and_time
+from web.leaflets import availability
 from web.record_words import fill_instructions
 from web.state import db_session, state
 from web.task_titles import task_title, task_titles
 
 tasks = Blueprint("tasks", __name__)
+# The task that records the rights information she received: its page offers the leaflet.
+RIGHTS_FORM = "inform_rights"
 
 
 @tasks.get("/")
@@ -121,6 +127,11 @@ def task_page(task_id: str) -> ResponseReturnValue:
     context = task_context(db, services, g.actor, task, instructions)
     if task.state == "open" and request.method == "GET":
         values = with_known_values(form, values, context.languages)
+    leaflet_info = None
+    if task.form == RIGHTS_FORM:
+        leaflet_info = availability(case.host_country, _her_languages(services, case))
+        if task.state == "open" and request.method == "GET":
+            values = _with_leaflet_defaults(dict(values or {}), leaflet_info)
     return (
         render_template(
             "tasks/task.html",
@@ -137,10 +148,28 @@ def task_page(task_id: str) -> ResponseReturnValue:
             organisation_names=names,
             draft=draft,
             colleagues=colleagues(db, g.actor.organisation_id) if task.state == "open" else [],
+            leaflet_info=leaflet_info,
             shared=shared if task.organisation_id == g.actor.organisation_id else {},
         ),
         status,
     )
+
+
+def _her_languages(services: Services, case: Case) -> list[str]:
+    try:
+        profile = decrypt_profile(services, case)
+    except EngineError:
+        return []
+    return languages(profile or {})
+
+
+def _with_leaflet_defaults(values: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
+    """The current leaflet version, and its language when it is written in only one of
+    hers: what is usually handed over, still to be corrected by the person recording."""
+    values.setdefault("leaflet_version", info["version"])
+    if len(info["in_her_languages"]) == 1:
+        values.setdefault("leaflet_language", info["in_her_languages"][0])
+    return values
 
 
 def _after_completion(case_id: str, title: str) -> ResponseReturnValue:

@@ -9,7 +9,7 @@
   time-limited.
 
 Revision ID: 0012
-Revises: 0015 (after main's retention, four-eyes and case-file migrations)
+Revises: 0016 (after main's migrations up to languages and leaflets)
 Create Date: 2026-12-06 23:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -16,6 +16,11 @@
       form.addEventListener("change", function () { form.submit(); });
     });
 
+    // A printable page's Print button (CSP forbids inline handlers).
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+
     // Long lists of checkboxes (languages) get a find box.
     document.querySelectorAll("[data-filterable]").forEach(function (list) {
       var input = document.createElement("input");

@@ -1,0 +1,75 @@
+"""Administration: the review of the translations. Per language, the strings whose
+translation nobody has reviewed yet; a reviewer (an administrator, who should be a native
+speaker from a member organisation) ticks the ones she checked. Nested in the `admin`
+blueprint, so its administrators-only check applies.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from engine.catalogue_reviews import mark_reviewed, reviewed_translations
+from engine.db.unit_of_work import in_transaction
+from web.catalogues import Entry, catalogue
+from web.i18n import available_locales, locale_autonym
+from web.state import db_session, state
+
+translation_pages = Blueprint("translations", __name__)
+
+
+def _unreviewed(locale: str, reviewed: dict[str, str]) -> list[Entry]:
+    return [e for e in catalogue(locale).translated if reviewed.get(e.key) != e.msgstr]
+
+
+@translation_pages.get("/translations")
+def overview() -> ResponseReturnValue:
+    db = db_session()
+    rows = []
+    for locale in available_locales():
+        if locale == "en":
+            continue
+        found = catalogue(locale)
+        reviewed = reviewed_translations(db, locale)
+        rows.append(
+            {
+                "locale": locale,
+                "name": locale_autonym(locale),
+                "status": found.reviewed_status,
+                "total": len(found.entries),
+                "translated": len(found.translated),
+                "unreviewed": len(_unreviewed(locale, reviewed)),
+            }
+        )
+    return render_template("admin/translations.html", rows=rows)
+
+
+@translation_pages.route("/translations/<locale>", methods=["GET", "POST"])
+def language(locale: str) -> ResponseReturnValue:
+    if locale not in available_locales() or locale == "en":
+        abort(404)
+    db = db_session()
+    if request.method == "POST":
+        wanted = set(request.form.getlist("key"))
+        chosen = [
+            e for e in _unreviewed(locale, reviewed_translations(db, locale)) if e.key in wanted
+        ]
+        now = state().clock.now()
+
+        def work() -> None:
+            for entry in chosen:
+                mark_reviewed(db, locale, entry.msgid, entry.msgstr, g.user.id, now)
+
+        in_transaction(db, work)
+        flash(_("%(count)d translations marked as reviewed.", count=len(chosen)), "success")
+        return redirect(url_for("admin.translations.language", locale=locale))
+    found = catalogue(locale)
+    return render_template(
+        "admin/translation_review.html",
+        locale=locale,
+        name=locale_autonym(locale),
+        status=found.reviewed_status,
+        entries=_unreviewed(locale, reviewed_translations(db, locale)),
+        untranslated=len(found.entries) - len(found.translated),
+    )
