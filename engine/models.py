@@ -254,6 +254,10 @@ class Case(Base):
     deadlines: Mapped[list[Deadline]] = relationship(
         order_by="Deadline.due_at", viewonly=True, lazy="select"
     )
+    # Read by the access policy (engine/case/visibility.py) with the case: what she
+    # consented to share, and access on a legal basis.
+    consents: Mapped[list[Consent]] = relationship(viewonly=True, lazy="select")
+    access_grants: Mapped[list[AccessGrant]] = relationship(viewonly=True, lazy="select")
 
 
 class CaseTeamMember(Base):
@@ -306,6 +310,9 @@ class Task(Base):
     # What was submitted, encrypted with the task id as context.
     data: Mapped[bytes | None] = mapped_column(LargeBinary)
     escalated_at: Mapped[datetime | None]
+    # The case fields this task declares it needs (its `needs` property): what an agency
+    # holding it may read of her (engine/case/visibility.py). Names only.
+    needs: Mapped[list[Any]] = mapped_column(default=list)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     case_file: Mapped[Case] = relationship()
@@ -381,6 +388,35 @@ class Consent(Base):
     given_by: Mapped[User | None] = relationship(foreign_keys=[given_by_user_id], lazy="joined")
 
 
+class AccessGrant(Base):
+    """Access without her consent, on a recorded legal basis (risk to life, a statutory
+    duty): requested with a reason by one person of the coordinating organisation,
+    in force only once a second person confirms it, and only until `valid_until`.
+    Names only, like a consent: no personal data here."""
+
+    __tablename__ = "access_grant"
+    __table_args__ = (Index("ix_access_grant_case_org", "case_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_file.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    basis: Mapped[str] = mapped_column(String(40))  # risk_to_life, statutory_duty
+    reason: Mapped[str] = mapped_column(Text)
+    fields: Mapped[list[Any]] = mapped_column(default=list)
+    requested_at: Mapped[datetime]
+    requested_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    valid_until: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_user_id], lazy="joined")
+    confirmed_by: Mapped[User | None] = relationship(
+        foreign_keys=[confirmed_by_user_id], lazy="joined"
+    )
+
+
 class Notification(Base):
     __tablename__ = "notification"
     __table_args__ = (
@@ -428,6 +464,9 @@ class Note(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who reads it: "organisation" (the writer only, the default), "team" (everyone who
+    # sees the case's notes) or "confidential" (the writer only, leaving no trace).
+    visibility: Mapped[str] = mapped_column(String(20), default="organisation")
     body: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted
     created_at: Mapped[datetime]
 

@@ -70,6 +70,27 @@ SHARED_FIELDS = {
     "risk_level": _l("Risk level"),
     "travel_date": _l("Travel date"),
     "contact_person": _l("Contact person"),
+    # Parts of her case file she may agree to share (engine/case/visibility.py).
+    "about": _l("About her (every recorded answer)"),
+    "legal": _l("Legal status: reflection period, permits"),
+    "care_plan": _l("Care plan"),
+    "safety": _l("Safety and risk"),
+    "return": _l("Return or residence"),
+    "compensation": _l("Compensation"),
+    "alerts": _l("Alerts"),
+    "deadlines": _l("Deadlines"),
+    "team": _l("Case team"),
+    "notes": _l("Notes shared with the team"),
+    "timeline": _l("Timeline"),
+    "diagram": _l("Where the case is (diagram)"),
+}
+
+GRANT_BASES = {"risk_to_life": _l("Risk to her life"), "statutory_duty": _l("A statutory duty")}
+GRANT_STATUSES = {
+    "awaiting_confirmation": _l("Awaiting a second person's confirmation"),
+    "in_force": _l("In force"),
+    "ended": _l("Ended"),
+    "expired": _l("Expired"),
 }
 
 CONSENT_PURPOSES = {"referral for safe return": _l("Referral for her safe return")}
@@ -167,6 +188,8 @@ def init_labels(app: Flask) -> None:
         shared_field_label=lambda code: _lookup(SHARED_FIELDS, code),
         consent_purpose=lambda text: str(CONSENT_PURPOSES.get(text) or text),
         consent_status=lambda code: _lookup(CONSENT_STATUSES, code),
+        grant_basis=lambda code: _lookup(GRANT_BASES, code),
+        grant_status=lambda code: _lookup(GRANT_STATUSES, code),
         country_name=country_name,
         language_label=language_label,
         age_band_label=lambda code: _lookup(AGE_BANDS, code),

@@ -446,11 +446,22 @@ def _check_human_task(el: etree._Element, filename: str) -> list[str]:
     return warnings
 
 
+def parse_names(value: str) -> list[str]:
+    """A comma-separated list of field names (the `needs` property)."""
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    for name in names:
+        if not _IDENTIFIER.match(name):
+            raise ValueError(f"{name!r} is not a field name")
+    return names
+
+
 def _check_human_task_property(name: str, value: str) -> None:
     if name == "due":
         check_duration(value.strip())
     elif name == "reminders" or (name.startswith("deadline:") and name.endswith(":reminders")):
         parse_durations(value)
+    elif name == "needs":
+        parse_names(value)
     elif name == "role_variable":
         if not _IDENTIFIER.match(value.strip()):
             raise ValueError(f"{value!r} is not a variable name")

@@ -28,7 +28,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import bounds, clock
 from engine.bpmn.event_subprocesses import interrupt_for_caught_starts, refresh_caught_start_data
-from engine.bpmn.lint import parse_durations
+from engine.bpmn.lint import parse_durations, parse_names
 from engine.bpmn.scripting import SAFE_ENGINE
 from engine.errors import Conflict, InvalidData, InvalidProcess, NotFound
 
@@ -51,6 +51,8 @@ class HumanTask:
     # (legal deadline subject, lead): due at the latest that long before the case's
     # deadline of that subject, which another branch of the case may have recorded.
     due_before: tuple[str, str] | None = None
+    # Case fields the task declares it needs (`needs` property): what an agency reads.
+    needs: list[str] = field(default_factory=list)
 
 
 # --- data in and out -------------------------------------------------------------------
@@ -131,6 +133,7 @@ def _human_task(task: Task) -> HumanTask:
         instructions=getattr(spec, "documentation", None) or "",
         data=jsonable(task.data),
         due_before=_due_before(props.get("due_before")),
+        needs=parse_names(props.get("needs") or ""),
     )
 
 

@@ -1,6 +1,9 @@
 """Consent per share (JOURNEY.md, principle 8): each time her data goes to another
 organisation, a consent record says to whom, which fields, for what purpose, until
-when, and in which language it was explained.
+when, and in which language it was explained. The ledger holds them for any
+organisation (`give_consent`, recorded by the coordinator; a foreign organisation
+comes into a case only this way); what each lets an organisation see is decided by
+engine/case/visibility.py.
 
 The return partner joins the case team only with such a record (when
 `referral_consent` completes with her consent), and only through it: withdrawing the
@@ -15,27 +18,105 @@ longer see. Completed tasks of a consent role give no access by themselves
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.audit import Actor, record
-from engine.case.access import CONSENT_ROLES, is_coordinator, visible_case
+from engine.case.access import is_coordinator, visible_case
 from engine.case.team import move_open_work, remove_team_member
+from engine.case.visibility import LAST_DAY, SHAREABLE_PARTS
 from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
-from engine.errors import Conflict, Forbidden, NotFound
+from engine.directory import organisation_by_slug
+from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.models import Case, Consent, Organisation, Task
 from engine.row_ids import parse_row_id
-
-if TYPE_CHECKING:  # the workflow store filters prefill with `shared_fields`
-    from engine.db.context import Services
+from forms.registry import load_form
 
 RETURN_REFERRAL = "referral for safe return"
-# The consent holds through the whole day she named, wherever the partner is.
-LAST_DAY = timedelta(days=1)
+# A consent of the ledger that gives no team role, only what it names.
+NO_ROLE = ""
+MAX_PURPOSE = 500
+
+
+def shareable_fields() -> list[str]:
+    """What she may agree to share: the fields the referral consent offers, then parts."""
+    schema = load_form("referral_consent").schema
+    fields = list(schema["properties"]["shared_fields"]["items"]["enum"])
+    return fields + sorted(SHAREABLE_PARTS)
+
+
+def give_consent(
+    session: Session,
+    services: Services,
+    actor: Actor,
+    case_id: str,
+    slug: str,
+    fields: list[str],
+    purpose: str,
+    valid_until: str,
+    language: str,
+    interpreter: bool,
+) -> Consent:
+    """The coordinator records her consent to share `fields` with an organisation."""
+
+    def work() -> Consent:
+        case = visible_case(session, actor, case_id, services.now())
+        if not is_coordinator(case, actor):
+            raise Forbidden("only the case coordinator records her consent")
+        if case.status != "open":
+            raise Conflict(f"the case is {case.status}")
+        try:
+            organisation = organisation_by_slug(session, slug)
+        except NotFound:
+            raise InvalidData(
+                "unknown organisation", {"organisation": "Choose an organisation from the list"}
+            ) from None
+        data = _checked(organisation, actor, fields, purpose, valid_until, language, services)
+        data["interpreter_used"] = interpreter
+        return record_consent(
+            session, actor, case, organisation, NO_ROLE, data, purpose.strip(), services.now()
+        )
+
+    return in_transaction(session, work)
+
+
+def _checked(
+    organisation: Organisation,
+    actor: Actor,
+    fields: list[str],
+    purpose: str,
+    valid_until: str,
+    language: str,
+    services: Services,
+) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    allowed = set(shareable_fields())
+    if organisation.id == actor.organisation_id:
+        errors["organisation"] = "Your own organisation sees the case already"
+    if not fields or any(f not in allowed for f in fields):
+        errors["fields"] = "Choose at least one item from the list"
+    if not (purpose or "").strip() or len(purpose) > MAX_PURPOSE:
+        errors["purpose"] = f"Say for what purpose, in at most {MAX_PURPOSE} characters"
+    until = None
+    try:
+        until = date.fromisoformat(valid_until or "")
+    except ValueError:
+        errors["valid_until"] = "Give the last day as a date (YYYY-MM-DD)"
+    if until is not None and until < services.now().date():
+        errors["valid_until"] = "The last day cannot be in the past"
+    if not (language or "").strip() or len(language) > 10:
+        errors["explained_in_language"] = "Say in which language it was explained to her"
+    if errors:
+        raise InvalidData("the consent is incomplete", errors)
+    return {
+        "shared_fields": fields,
+        "valid_until": valid_until,
+        "explained_in_language": language.strip(),
+    }
 
 
 def record_consent(
@@ -64,6 +145,7 @@ def record_consent(
     )
     session.add(consent)
     session.flush()  # the partner's first tasks are indexed next, filtered by its fields
+    session.expire(case, ["consents"])  # the access policy reads them from the case
     record(
         session,
         actor,
@@ -108,7 +190,7 @@ def withdraw_consent(
     """She withdraws her consent: only the coordinator records it."""
 
     def work() -> Consent:
-        case = visible_case(session, actor, case_id)
+        case = visible_case(session, actor, case_id, services.now())
         if not is_coordinator(case, actor):
             raise Forbidden("only the case coordinator can record that she withdraws consent")
         consent = _consent_of(session, case, consent_id)
@@ -131,16 +213,20 @@ def _consent_of(session: Session, case: Case, consent_id: Any) -> Consent:
 def end_consent(
     session: Session, actor: Actor, case: Case, consent: Consent, now: datetime, action: str
 ) -> None:
-    """End a consent: off the team, its open tasks to the coordinator, audited."""
+    """End a consent: off the team, the open tasks of the role it gave to the
+    coordinator (an agency's own tasks stay its own), audited."""
     consent.withdrawn_at, consent.withdrawn_by_user_id = now, actor.user_id
-    remove_team_member(case, consent.role, consent.organisation_id)
-    coordinator = next(m.organisation_id for m in case.team if m.role == "coordinator")
-    moved = move_open_work(
-        session,
-        Task.case_id == case.id,
-        Task.organisation_id == consent.organisation_id,
-        to=coordinator,
-    )
+    moved = 0
+    if consent.role != NO_ROLE:
+        remove_team_member(case, consent.role, consent.organisation_id)
+        coordinator = next(m.organisation_id for m in case.team if m.role == "coordinator")
+        moved = move_open_work(
+            session,
+            Task.case_id == case.id,
+            Task.organisation_id == consent.organisation_id,
+            Task.role == consent.role,
+            to=coordinator,
+        )
     record(
         session,
         actor,
@@ -205,15 +291,6 @@ def shared_fields(session: Session, case_id: str, organisation_id: int | None) -
         )
     )
     return {str(name) for fields in rows for name in fields}
-
-
-def data_limit(session: Session, case: Case, actor: Actor) -> set[str] | None:
-    """The data fields of the case the actor's organisation may read: None when it works
-    on the case in its own right, else only what she consented to share with it."""
-    roles = {m.role for m in case.team if m.organisation_id == actor.organisation_id}
-    if not roles or not roles <= set(CONSENT_ROLES):
-        return None  # a role of its own, or a task of its own (access checked that)
-    return shared_fields(session, case.id, actor.organisation_id)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,14 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.audit import Actor
+from engine.audit import Actor, record
 from engine.bpmn.library import parse_xml
 from engine.bpmn.runtime import task_bpmn_ids_by_state
-from engine.case.access import visible_case
+from engine.case.access import case_and_view
 from engine.case.store import load_workflow
+from engine.case.visibility import DIAGRAM
 from engine.db.context import Services
+from engine.errors import NotFound
 from engine.models import ProcessVersion, Task
 from engine.versions import specs_for
 
@@ -101,9 +103,14 @@ def case_diagram(
     """The drawing to show for a case and the element ids to mark on it.
 
     Shows `process_id` when given and part of the case's version, else the process of the
-    current stage, else the main one. Raises NotFound for a case the actor may not see.
+    current stage, else the main one. Raises NotFound for a case the actor may not see,
+    or whose diagram it may not see. The read is audited (in the caller's unit of work).
     """
-    case = visible_case(session, actor, case_id)
+    now = services.now()
+    case, _, view = case_and_view(session, actor, case_id, now)
+    if not view.shows(DIAGRAM):
+        raise NotFound("no such case")  # the drawing shows every organisation's work
+    record(session, actor, "case.viewed", now, case.id, part="diagram")
     version = case.process_version
     processes = processes_in(version)
     by_id = {p["id"]: p for p in processes}

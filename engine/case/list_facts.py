@@ -117,7 +117,7 @@ def _facts(
     deadlines: list[Deadline],
     now: datetime,
 ) -> CaseFacts:
-    view = visibility.case_view(actor, case, tasks)
+    view = visibility.case_view(actor, case, tasks, now)
     about = view.shows(visibility.ABOUT)
     try:
         profile = (decrypt_profile(services, case) or {}) if about else {}

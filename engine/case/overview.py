@@ -20,13 +20,23 @@ from sqlalchemy.orm import Session, defer, joinedload
 
 from engine.audit import Actor, record
 from engine.case import read_models
-from engine.case.access import CONSENT_ROLES, sees_case
-from engine.case.consents import ConsentView, consents_for_case, status_of
+from engine.case.consents import ConsentView, status_of
 from engine.case.diagram import messages_in, process_names
+from engine.case.grants import GrantView, grant_views
 from engine.case.notes import CaseNote, notes_of
 from engine.case.profile import decrypt_profile, languages, languages_note, profile_of
 from engine.case.service_status import ServiceStatus, service_statuses
 from engine.case.store import load_workflow
+from engine.case.visibility import (
+    CONSENTS,
+    DEADLINES,
+    READS,
+    TASKS,
+    TEAM,
+    TIMELINE,
+    CaseView,
+    case_view,
+)
 from engine.country_rules import CountryRule, rules_of_version, unconfirmed_rule_for
 from engine.db.context import Services
 from engine.directory import list_organisations
@@ -70,6 +80,11 @@ class CaseOverview:
     # The directory, read only when the page needs it: the coordinator's team choices,
     # or organisation names for team changes in the timeline.
     directory: list[Organisation] = field(default_factory=list)
+    # What the viewer sees (engine/case/visibility.py); the page shows nothing else.
+    view: CaseView | None = None
+    grants: list[GrantView] = field(default_factory=list)
+    # Who looked at the case (the coordinator's panel).
+    readers: list[dict[str, Any]] = field(default_factory=list)
     # Her own words about her languages (a dialect, a language not in the list).
     languages_note: str = ""
     # Each rights information session the viewer may see: when, the leaflet version and
@@ -86,21 +101,21 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
     now = services.now()
     case = _load_case(session, case_id)
     tasks = list(session.scalars(select(Task).where(Task.case_id == case_id)))
-    if case is None or not sees_case(actor, case, tasks):
+    view = case_view(actor, case, tasks, now) if case is not None else None
+    if case is None or view is None or not view.sees_case:
         raise NotFound("no such case")
-    deadlines = list(case.deadlines)
-    history = read_models.history_of(session, case.id)
+    deadlines = list(case.deadlines) if view.shows(DEADLINES) else []
+    history = read_models.history_of(session, case.id, view) if view.shows(TIMELINE) else []
     record(session, actor, "case.viewed", now, case.id)
-    coordinates = any(
-        m.role == "coordinator" and m.organisation_id == actor.organisation_id for m in case.team
-    )
-    consents = consents_for_case(session, case.id)
+    coordinates = view.coordinates
+    consents = list(case.consents) if view.shows(CONSENTS) else []
     team_changed = any(event["action"] in TEAM_EVENTS for event in history)
-    spoken, note = _languages(services, case, _shared_fields(case, actor, consents))
+    spoken, note = _languages(services, case, view)
     open_tasks = sorted(
-        (t for t in tasks if t.state == "open"),
+        (t for t in tasks if t.state == "open" and view.shows(TASKS) and view.shows_task(t)),
         key=lambda t: (t.due_at is None, t.due_at or now, t.created_at),
     )
+    shown_tasks = [t for t in tasks if view.shows_task(t)]
     version = case.process_version
     rules = rules_of_version(
         f"{version.process_id}:{version.content_hash}", lambda: version.sources
@@ -109,7 +124,7 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
         rule_to_confirm=unconfirmed_rule_for(rules, case.host_country, now.date()),
         services=service_statuses(services.cipher, tasks) if coordinates else [],
         case=case,
-        summary=read_models.case_summary(session, case, tasks, deadlines),
+        summary=read_models.case_summary(session, case, tasks, deadlines, view),
         stage_name=process_names(case.process_version).get(case.stage or "", case.stage),
         team=[
             {
@@ -119,6 +134,7 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
                 "yours": m.organisation_id == actor.organisation_id,
             }
             for m in sorted(case.team, key=lambda m: (m.role != "coordinator", m.role))
+            if view.shows(TEAM)
         ],
         open_tasks=[
             {
@@ -137,10 +153,10 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
         languages=spoken,
         languages_note=note,
         history=history,
-        task_titles={t.name: t.title for t in tasks},
+        task_titles={t.name: t.title for t in shown_tasks},
         coordinates=coordinates,
-        notes=notes_of(session, services, actor, case.id),
-        consents=[ConsentView(c, status_of(c, now)) for c in consents],
+        notes=notes_of(session, services, actor, case.id, view),
+        consents=[ConsentView(c, status_of(c, now)) for c in _newest_first(consents)],
         messages=messages_in(case.process_version) if case.status == "open" else frozenset(),
         tasks=tasks,
         directory=(
@@ -148,8 +164,15 @@ def case_overview(session: Session, services: Services, actor: Actor, case_id: s
             if (coordinates and case.status == "open") or team_changed
             else []
         ),
+        view=view,
+        grants=grant_views(case, now) if view.shows(CONSENTS) else [],
+        readers=read_models.readers_of(session, case.id) if view.shows(READS) else [],
         rights_sessions=_rights_sessions(services, actor, tasks, coordinates),
     )
+
+
+def _newest_first(consents: list[Any]) -> list[Any]:
+    return sorted(consents, key=lambda c: (c.given_at, c.id), reverse=True)
 
 
 def _load_case(session: Session, case_id: str) -> Case | None:
@@ -157,30 +180,23 @@ def _load_case(session: Session, case_id: str) -> Case | None:
         return None
     query = (
         select(Case)
-        # One statement for the case, its team and its deadlines (a few rows each), and
-        # without the workflow state, which the page does not need.
-        .options(defer(Case.state), joinedload(Case.team), joinedload(Case.deadlines))
+        # One statement for the case, its team, deadlines, consents and legal bases (a few
+        # rows each: the access policy needs the last two), and without the workflow
+        # state, which the page does not need.
+        .options(
+            defer(Case.state),
+            joinedload(Case.team),
+            joinedload(Case.deadlines),
+            joinedload(Case.consents),
+            joinedload(Case.access_grants),
+        )
         .where(Case.id == case_id)
     )
     return session.scalars(query).unique().one_or_none()
 
 
-def _shared_fields(case: Case, actor: Actor, consents: list[Any]) -> set[str] | None:
-    """What the actor's organisation may read of her (None: all, it works on the case in
-    its own right), decided from the consents already read: see consents.data_limit."""
-    roles = {m.role for m in case.team if m.organisation_id == actor.organisation_id}
-    if not roles or not roles <= set(CONSENT_ROLES):
-        return None
-    return {
-        str(name)
-        for c in consents
-        if c.organisation_id == actor.organisation_id and c.withdrawn_at is None
-        for name in c.fields
-    }
-
-
-def _languages(services: Services, case: Case, limit: set[str] | None) -> tuple[list[str], str]:
-    if limit is not None and "languages" not in limit:
+def _languages(services: Services, case: Case, view: CaseView) -> tuple[list[str], str]:
+    if not view.shows_field("languages"):
         return [], ""  # she did not agree to share them with this organisation
     try:
         profile = decrypt_profile(services, case)

@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from engine.audit import Actor, record
 from engine.case.access import (
+    case_and_view,
     sees_few_cases,
     tries_test_case,
     visible_by_probe,
-    visible_case,
     visible_case_ids,
     visible_task,
 )
+from engine.case.visibility import DEADLINES, TASKS, TEAM, TIMELINE, CaseView, case_view
 from engine.crypto import Cipher
 from engine.errors import InvalidData
 from engine.models import AuditEvent, Case, Deadline, Organisation, Task, User
@@ -57,8 +58,10 @@ def list_tasks(
     cursor: str | None = None,
 ) -> Page:
     """The organisation's (or the caller's own) tasks, oldest first: read in order from
-    the index on (organisation or holder, state, created_at), a page at a time."""
-    query = select(Task)
+    the index on (organisation or holder, state, created_at), a page at a time. Only of
+    cases the caller still sees: a task it completed on a case it has lost (withdrawal,
+    closing, a consent's end) is no longer listed."""
+    query = select(Task).where(Task.case_id.in_(visible_case_ids(actor, now)))
     if scope in (None, "", "organisation"):
         query = query.where(Task.organisation_id == actor.organisation_id)
     elif scope == "mine":
@@ -87,7 +90,7 @@ def list_tasks(
 def task_detail(
     session: Session, cipher: Cipher, actor: Actor, task_id: str, now: datetime
 ) -> dict[str, Any]:
-    task = visible_task(session, actor, task_id)
+    task = visible_task(session, actor, task_id, now)
     detail = task_summary(task)
     form = load_form(task.form)
     detail["form"] = {"name": form.name, "schema": form.schema, "ui_schema": form.ui_schema}
@@ -104,12 +107,18 @@ def case_summary(
     case: Case,
     tasks: list[Task] | None = None,
     deadlines: list[Deadline] | None = None,
+    view: CaseView | None = None,
 ) -> dict[str, Any]:
     """The case as the API shows it; `tasks` (all of the case's) and `deadlines` (by due
-    date) when the caller has read them already, so they are not queried again."""
+    date) when the caller has read them already, so they are not queried again. With a
+    `view`, only what it shows (engine/case/visibility.py); without, all of it (for the
+    caller that just wrote the case, and so coordinates or holds the task)."""
     if tasks is None:
         tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)))
     open_tasks = sorted((t for t in tasks if t.state == "open"), key=lambda t: t.created_at)
+    if view is not None:
+        open_tasks = [t for t in open_tasks if view.shows(TASKS) and view.shows_task(t)]
+        deadlines = deadlines if view.shows(DEADLINES) else []
     if deadlines is None:
         deadlines = list(
             session.scalars(
@@ -123,7 +132,11 @@ def case_summary(
         "stage": case.stage,
         "host_country": case.host_country,
         "process": {"id": case.process_version.process_id, "version": case.process_version.version},
-        "team": {m.role: m.organisation.slug for m in sorted(case.team, key=lambda m: m.role)},
+        "team": (
+            {m.role: m.organisation.slug for m in sorted(case.team, key=lambda m: m.role)}
+            if view is None or view.shows(TEAM)
+            else {}
+        ),
         "open_tasks": [
             {
                 k: v
@@ -140,10 +153,20 @@ def case_summary(
     }
 
 
+def case_summary_for(session: Session, actor: Actor, case: Case, now: datetime) -> dict[str, Any]:
+    """The case as `actor` may see it, after it acted on it (a completed task, a message,
+    an opened case): only what its view shows, the bare case when it sees no more."""
+    tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)))
+    view = case_view(actor, case, tasks, now)
+    if not view.sees_case:  # e.g. its last task done on a case it sees through that task
+        view = CaseView(parts=frozenset(), fields=frozenset(), own_tasks_only=True)
+    return case_summary(session, case, tasks, view=view)
+
+
 def read_case(session: Session, actor: Actor, case_id: str, now: datetime) -> dict[str, Any]:
     """The case as the API shows it; the read is audited (in the caller's unit of work)."""
-    case = visible_case(session, actor, case_id)
-    summary = case_summary(session, case)
+    case, tasks, view = case_and_view(session, actor, case_id, now)
+    summary = case_summary(session, case, tasks, view=view)
     record(session, actor, "case.viewed", now, case.id)
     return summary
 
@@ -168,6 +191,7 @@ def list_cases(
     cursor: str | None = None,
     search: str | None = None,
     cipher: Cipher | None = None,
+    now: datetime | None = None,
 ) -> Page:
     """The cases the caller may see, oldest first, a page at a time; with `search`, those
     whose reference starts with it or whose alias is it (found by its keyed hash, so no
@@ -180,9 +204,9 @@ def list_cases(
     if actor.organisation_id is None:
         return Page([], None)
     visible = (
-        Case.id.in_(visible_case_ids(actor))
+        Case.id.in_(visible_case_ids(actor, now))
         if sees_few_cases(session, actor)
-        else visible_by_probe(actor)
+        else visible_by_probe(actor, now)
     )
     query = select(*CASE_LIST_COLUMNS).where(visible)
     if status:
@@ -219,15 +243,19 @@ def list_cases(
 def case_history(
     session: Session, actor: Actor, case_id: str, now: datetime
 ) -> list[dict[str, Any]]:
-    """The case's timeline; the read is audited (in the caller's unit of work)."""
-    case = visible_case(session, actor, case_id)
-    history = history_of(session, case.id)
+    """The case's timeline as the actor may see it; the read is audited (in the caller's
+    unit of work)."""
+    case, _, view = case_and_view(session, actor, case_id, now)
     record(session, actor, "case.viewed", now, case.id, part="history")
-    return history
+    return history_of(session, case.id, view) if view.shows(TIMELINE) else []
 
 
-def history_of(session: Session, case_id: str) -> list[dict[str, Any]]:
-    """Who did what, when, oldest first; reads are left out (the caller checked access)."""
+def history_of(
+    session: Session, case_id: str, view: CaseView | None = None
+) -> list[dict[str, Any]]:
+    """Who did what, when, oldest first; reads are left out (the caller checked access).
+    With a `view`, only its organisation's events and the stage changes, unless it
+    coordinates; a confidential note's event shows only to its writer."""
     rows = session.execute(
         select(AuditEvent, User.username, Organisation.slug, Organisation.name)
         .outerjoin(User, User.id == AuditEvent.user_id)
@@ -235,16 +263,56 @@ def history_of(session: Session, case_id: str) -> list[dict[str, Any]]:
         .where(AuditEvent.case_id == case_id, AuditEvent.action.not_like("%.viewed"))
         .order_by(AuditEvent.id)
     ).all()
+    history = []
+    for event, username, slug, name in rows:
+        own = view is None or event.organisation_id == view.organisation_id
+        if _confidential(event) and not own:
+            continue
+        if view is not None and not view.shows_event(event.action, event.organisation_id):
+            continue
+        whole = own or view is None or view.coordinates
+        history.append(
+            {
+                "at": iso(event.at),
+                "action": event.action,
+                "by": (username or "system") if whole else None,
+                "organisation": slug if whole else None,
+                "organisation_name": name if whole else None,
+                "detail": event.detail if whole else {},
+            }
+        )
+    return history
+
+
+def _confidential(event: AuditEvent) -> bool:
+    detail = event.detail or {}
+    return event.action == "note.added" and (
+        detail.get("visibility") == "confidential" or bool(detail.get("confidential"))
+    )
+
+
+READERS_SHOWN = 200
+
+
+def readers_of(session: Session, case_id: str) -> list[dict[str, Any]]:
+    """Who looked at the case, newest first: each audited read with who, of which
+    organisation, when and which part (for the coordinator's "who looked" panel)."""
+    rows = session.execute(
+        select(AuditEvent, User.username, Organisation.name)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+        .where(AuditEvent.case_id == case_id, AuditEvent.action.like("%.viewed"))
+        .order_by(AuditEvent.id.desc())
+        .limit(READERS_SHOWN)
+    ).all()
     return [
         {
-            "at": iso(event.at),
-            "action": event.action,
+            "at": event.at,
             "by": username or "system",
-            "organisation": slug,
-            "organisation_name": name,
-            "detail": event.detail,
+            "organisation": name,
+            "part": (event.detail or {}).get("part") or (event.detail or {}).get("task") or "case",
         }
-        for event, username, slug, name in rows
+        for event, username, name in rows
     ]
 
 

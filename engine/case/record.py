@@ -118,7 +118,7 @@ def case_record(
             if case is not None
             else []
         )
-    view = case_view(actor, case, tasks) if case is not None else parts.NOTHING
+    view = case_view(actor, case, tasks, services.now()) if case is not None else parts.NOTHING
     if case is None or not view.parts:
         raise NotFound("no such case")
     if audit:

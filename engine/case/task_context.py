@@ -63,7 +63,7 @@ def task_context(
     message = NEEDS_MESSAGE.get(task.name)
     case = task.case_file
     tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)))
-    view = case_view(actor, case, tasks)
+    view = case_view(actor, case, tasks, services.now())
     context = TaskContext()
     if view.shows_field("languages"):
         with contextlib.suppress(EngineError):  # erased: nothing to start from

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
-from engine.case.access import CONSENT_ROLES
 from engine.case.alerts import ALERT_TASK, announce_alert
 from engine.case.consents import shared_fields
+from engine.case.visibility import CARE_ROLE, COORDINATOR
 from engine.db.context import Services
 from engine.errors import NotFound
 from engine.models import Case, Deadline, Task
@@ -64,11 +64,15 @@ def _sync_tasks(session: Session, services: Services, case: Case, workflow: Bpmn
             created_at=now,
             due_at=due_at,
             reminders=list(human.reminders or DEFAULT_TASK_REMINDERS),
+            needs=list(human.needs),
         )
+        # Who works on her care reads its form's fields; an agency or a partner only what
+        # its task needs and what she consented to share with it (visibility.py).
+        care = task.role in (COORDINATOR, CARE_ROLE) or task.organisation_id == coordinator
         shared = (
-            shared_fields(session, case.id, task.organisation_id)
-            if task.role in CONSENT_ROLES and task.organisation_id != coordinator
-            else None
+            None
+            if care
+            else set(human.needs) | shared_fields(session, case.id, task.organisation_id)
         )
         task.data = services.cipher.encrypt(
             json.dumps(prefill(human, shared), default=str).encode(), human.id
@@ -114,14 +118,12 @@ def _before_deadline(
 
 def prefill(human: runtime.HumanTask, shared: set[str] | None = None) -> dict[str, object]:
     """What the form shows before submission: its own fields already in the data. For an
-    organisation working through her consent (`shared` given), only what she agreed to
-    share with it."""
+    agency or a partner (`shared` given), only the fields it may see, whether its form
+    asks for them or not: a partner's task receives what she consented to share."""
+    if shared is not None:
+        return {k: v for k, v in human.data.items() if k in shared or k == "service"}
     try:
         fields = load_form(human.form).schema.get("properties", {})
     except NotFound:  # a task without a form has nothing to prefill
         fields = {}
-    return {
-        k: v
-        for k, v in human.data.items()
-        if (k in fields or k == "service") and (shared is None or k in shared)
-    }
+    return {k: v for k, v in human.data.items() if k in fields or k == "service"}

@@ -1,6 +1,7 @@
 """The case team: which organisation fills each role of a case, and how that changes.
 
-The coordinator decides which organisation fills a role (`assign_role`); the return
+The coordinator decides which organisation of the host country fills a role
+(`assign_role`); being named gives no access by itself (engine/case/visibility.py). The return
 partner joins and leaves only through her consent (engine/case/consents.py). Either
 way, open work follows the organisation now responsible (`move_open_work`): open
 tasks and their unsent reminders move; completed tasks stay with whoever completed
@@ -25,7 +26,7 @@ def assign_role(
     session: Session, services: Services, actor: Actor, case_id: str, role: str, slug: str
 ) -> Case:
     def work() -> Case:
-        case = visible_case(session, actor, case_id)
+        case = visible_case(session, actor, case_id, services.now())
         if not is_coordinator(case, actor):
             raise Forbidden("only the case coordinator can change the case team")
         if case.is_test:  # no real organisation ever joins a test case
@@ -51,10 +52,15 @@ def assign_role(
                     f"{ROLE_WORDS.get(role, role)}"
                 },
             )
-        if role == "coordinator" and organisation.country != case.host_country:
+        if organisation.country != case.host_country:
+            # Roles give work on her case in the host country; an organisation abroad
+            # comes in only through her consent (engine/case/consents.py).
             raise InvalidData(
-                "coordinator abroad",
-                {"organisation": "The coordinator must be in the host country"},
+                "organisation abroad",
+                {
+                    "organisation": "Team roles go to organisations of the host country; "
+                    "an organisation abroad sees her case only with her consent"
+                },
             )
         add_team_member(session, case, role, slug)
         moved = move_open_work(

@@ -148,7 +148,7 @@ def complete_task(
     session: Session, services: Services, actor: Actor, task_id: str, data: Any
 ) -> Case:
     def work() -> Case:
-        task = own_task(session, actor, task_id)
+        task = own_task(session, actor, task_id, services.now())
         _require_open(task, actor)
         cleaned = validate(task.form, data)
         case = task.case_file
@@ -214,7 +214,7 @@ def _apply_team_changes(
 
 def claim_task(session: Session, services: Services, actor: Actor, task_id: str) -> Task:
     def work() -> Task:
-        task = own_task(session, actor, task_id)
+        task = own_task(session, actor, task_id, services.now())
         _require_open(task, actor)
         result = session.execute(
             update(Task)
@@ -280,7 +280,7 @@ def assign_task(
 
 def unclaim_task(session: Session, services: Services, actor: Actor, task_id: str) -> Task:
     def work() -> Task:
-        task = own_task(session, actor, task_id)
+        task = own_task(session, actor, task_id, services.now())
         if task.state != "open":
             raise Conflict(f"this task is already {task.state}")
         if task.claimed_by_id not in (None, actor.user_id):
@@ -296,7 +296,7 @@ def deliver_message(
     session: Session, services: Services, actor: Actor, case_id: str, name: Any, data: Any
 ) -> Case:
     def work() -> Case:
-        case = visible_case(session, actor, case_id)
+        case = visible_case(session, actor, case_id, services.now())
         if name not in MESSAGES:
             raise InvalidData("unknown message", {"name": f"Use one of: {', '.join(MESSAGES)}"})
         if name in COORDINATOR_MESSAGES and not is_coordinator(case, actor):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from engine.audit import Actor, record
 from engine.db.unit_of_work import in_transaction
 from engine.models import (
+    AccessGrant,
     Case,
     CaseCorrection,
     CaseMatch,
@@ -131,6 +132,13 @@ def erase_case(session: Session, actor: Actor, case_id: str, now: datetime) -> d
         update(Consent)
         .where(Consent.case_id == case_id)
         .values(purpose=ERASED_TEXT)
+        .execution_options(synchronize_session=False)
+    )
+    # The reason for access on a legal basis may speak of her.
+    session.execute(
+        update(AccessGrant)
+        .where(AccessGrant.case_id == case_id)
+        .values(reason=ERASED_TEXT)
         .execution_options(synchronize_session=False)
     )
     session.execute(delete(CaseMatch).where(CaseMatch.case_id == case_id))

@@ -124,11 +124,11 @@ def her_copy(
 ) -> dict[str, Any]:
     """Everything held about her in this case, as her coordinator sees it; audited (the
     caller's unit of work commits)."""
-    case = visible_case(session, actor, case_id)
+    case = visible_case(session, actor, case_id, now)
     if not is_coordinator(case, actor):
         raise Forbidden("only her case coordinator can make her copy")
     tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)))
-    view = visibility.case_view(actor, case, tasks)
+    view = visibility.case_view(actor, case, tasks, now)
     opener = session.get(Organisation, case.opened_by_org_id)
     copy: dict[str, Any] = {
         "made_at": iso(now),
@@ -147,7 +147,7 @@ def her_copy(
     if view.shows(visibility.ABOUT):
         copy["recorded"] = _recorded(services, case, view)
     if view.shows(visibility.STEPS):
-        copy["steps"] = _steps(services, tasks, view)
+        copy["steps"] = _steps(services, [t for t in tasks if view.shows_task(t)], view)
     if view.shows(visibility.DEADLINES):
         deadlines = session.scalars(select(Deadline).where(Deadline.case_id == case.id))
         copy["deadlines"] = [{"subject": d.subject, "due_at": iso(d.due_at)} for d in deadlines]
@@ -165,10 +165,10 @@ def her_copy(
                 "confidential": n.confidential,
                 "body": n.body,
             }
-            for n in reversed(notes_of(session, services, actor, case.id))
+            for n in reversed(notes_of(session, services, actor, case.id, view))
         ]
     if view.shows(visibility.TIMELINE):
-        copy["history"] = _plain(history_of(session, case.id))
+        copy["history"] = _plain(history_of(session, case.id, view))
         copy["who_looked"] = _who_looked(session, case.id)
     record(session, actor, "case.exported", now, case.id)
     return copy

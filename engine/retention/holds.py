@@ -36,17 +36,17 @@ def place_hold(
     session: Session, services: Services, actor: Actor, case_id: str, reason: str
 ) -> LegalHold:
     text = (reason or "").strip()
-    if not text:
-        raise InvalidData(
-            "Say why the case is held.", {"reason": "Say why (for example: trial pending)"}
-        )
-    if len(text) > MAX_REASON:
-        raise InvalidData(
-            "The reason is too long.", {"reason": f"Use at most {MAX_REASON} characters"}
-        )
 
     def work() -> LegalHold:
-        held = _coordinated_case_id(session, actor, case_id)
+        held = _coordinated_case_id(session, actor, case_id)  # 404 and 403 before any 422
+        if not text:
+            raise InvalidData(
+                "Say why the case is held.", {"reason": "Say why (for example: trial pending)"}
+            )
+        if len(text) > MAX_REASON:
+            raise InvalidData(
+                "The reason is too long.", {"reason": f"Use at most {MAX_REASON} characters"}
+            )
         if active_hold(session, held) is not None:
             raise Conflict("this case is already on legal hold")
         now = services.now()

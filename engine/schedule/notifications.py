@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor
+from engine.case.access import visible_case_ids
 from engine.errors import BadRequest, InvalidData, NotFound
 from engine.models import Notification, User
 from engine.pagination import page_size as _limit
@@ -105,9 +106,17 @@ def in_words(delta: timedelta) -> str:
 
 
 def _addressed_to(actor: Actor) -> ColumnElement[bool]:
-    return or_(
-        and_(Notification.organisation_id == actor.organisation_id, Notification.user_id.is_(None)),
-        and_(Notification.user_id.is_not(None), Notification.user_id == actor.user_id),
+    """The actor's notifications, of cases it may still see: once her consent ends or
+    the case closes, what was sent about it goes from the list too."""
+    return and_(
+        or_(
+            and_(
+                Notification.organisation_id == actor.organisation_id,
+                Notification.user_id.is_(None),
+            ),
+            and_(Notification.user_id.is_not(None), Notification.user_id == actor.user_id),
+        ),
+        Notification.case_id.in_(visible_case_ids(actor)),
     )
 
 

@@ -35,13 +35,30 @@ def references(page: read_models.Page) -> list[str]:
 
 
 @pytest.mark.usefixtures("read_either_way")
-def test_an_organisation_lists_the_cases_it_is_on_or_holds_a_task_in(session: Session) -> None:
+def test_an_agency_lists_only_the_cases_it_holds_a_task_in_not_those_it_is_named_on(
+    session: Session,
+) -> None:
     add_case(session, "SE-T0001", {"coordinator": "se-roks", "police": "se-police"})
     elsewhere = add_case(session, "SE-T0002", {"coordinator": "se-roks"}, START + DAY)
     add_task(session, elsewhere, "se-police", "record_statement", role="police")
     add_case(session, "NO-T0003", {"coordinator": "no-rosa"}, START + 2 * DAY)
     police = member_of(session, "se-police")
-    assert references(read_models.list_cases(session, police)) == ["SE-T0001", "SE-T0002"]
+    assert references(read_models.list_cases(session, police, now=START)) == ["SE-T0002"]
+    roks = member_of(session, "se-roks")
+    assert references(read_models.list_cases(session, roks, now=START)) == [
+        "SE-T0001",
+        "SE-T0002",
+    ]
+
+
+@pytest.mark.usefixtures("read_either_way")
+def test_an_agency_loses_the_case_from_its_list_once_the_case_is_closed(session: Session) -> None:
+    closed = add_case(session, "SE-T0001", {"coordinator": "se-roks"}, status="closed")
+    add_task(session, closed, "se-police", "record_statement", role="police", state="cancelled")
+    police = member_of(session, "se-police")
+    assert read_models.list_cases(session, police, now=START).items == []
+    roks = member_of(session, "se-roks")
+    assert references(read_models.list_cases(session, roks, now=START)) == ["SE-T0001"]
 
 
 @pytest.mark.usefixtures("read_either_way")

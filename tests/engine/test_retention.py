@@ -15,7 +15,7 @@ from engine.audit import Actor, verify_chain
 from engine.case.notes import add_note
 from engine.case.store import load_workflow
 from engine.db.context import Services
-from engine.errors import Conflict, Forbidden
+from engine.errors import Conflict, NotFound
 from engine.models import AuditEvent, Case, CaseMatch, Note, Task
 from engine.retention.erasure import apply_retention, reclaim_space
 from engine.retention.holds import place_hold, release_hold
@@ -91,7 +91,8 @@ def test_a_legal_hold_keeps_the_case_until_it_is_released(session, services, rul
 
 def test_only_the_coordinator_places_a_hold(session, services, rules):
     walker = closed_case(session, services)
-    with pytest.raises(Forbidden):
+    # Once the case is closed the police no longer see it at all (need to know).
+    with pytest.raises(NotFound):
         place_hold(session, services, staff(session, "se-police"), walker.case.id, "Our trial")
 
 

@@ -22,6 +22,12 @@ def test_open_tasks_follow_a_role_to_its_new_organisation(session, services):
 
 def test_only_the_coordinator_changes_the_team(session, services):
     walker = Walker(session, services)
+    walker.complete(
+        "non_punishment_check",
+        faces_charges="no",
+        detention_or_removal="none",
+        police_basis="her_consent",
+    )  # with her consent the police get a task, and so see the case
     with pytest.raises(Forbidden):
         assign_role(
             session, services, staff(session, "se-police"), walker.case.id, "police", "se-police"

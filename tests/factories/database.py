@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.models import (
+    AccessGrant,
     ApiToken,
     AuditEvent,
     AuditHead,
@@ -53,6 +54,7 @@ CASE_TABLES = (
     RetentionRule,
     Task,
     Consent,
+    AccessGrant,
     CaseTeamMember,
     Case,
     AuditEvent,

@@ -49,7 +49,10 @@ def test_a_case_is_completed_step_by_step_and_its_history_says_who_did_what(clie
         f"/tasks/{tasks['items'][0]['id']}/complete", {"data": valid_data("non_punishment_notice")}
     )
     assert status == 200, case
-    assert [t["name"] for t in case["open_tasks"]] == ["inform_rights"]
+    assert case["open_tasks"] == []  # the police are told nothing of the coordinator's work
+    assert [t["name"] for t in api.get(f"/cases/{case['id']}")[1]["open_tasks"]] == [
+        "inform_rights"
+    ]
     status, history = api.get(f"/cases/{case['id']}/history")
     assert status == 200
     actions = [(e["action"], e["by"], e["detail"].get("task")) for e in history["items"]]
@@ -133,7 +136,9 @@ def test_a_case_the_caller_may_not_see_is_404(client, session):
     assert api.get("/cases/not-a-case")[0] == 404
 
 
-def test_a_task_of_another_organisation_is_403(client, session):
+def test_a_task_of_another_organisation_is_403_to_whom_sees_it_and_404_to_an_agency(
+    client, session
+):
     api = coordinator(client, session)
     officer = police(client, session)
     case = api.open_case()
@@ -141,8 +146,12 @@ def test_a_task_of_another_organisation_is_403(client, session):
     status, body = officer.post(
         f"/tasks/{safety}/complete", {"data": valid_data("immediate_safety")}
     )
-    assert status == 403
-    assert officer.post(f"/tasks/{safety}/claim")[0] == 403
+    assert status == 404  # an agency sees its own tasks only: others' are not revealed
+    assert officer.post(f"/tasks/{safety}/claim")[0] == 404
+    notice = api.task(case, "non_punishment_notice")["id"]
+    status, body = api.post(f"/tasks/{notice}/complete", {"data": {}})
+    assert status == 403, body
+    assert api.post(f"/tasks/{notice}/claim")[0] == 403
 
 
 def test_police_see_the_case_but_not_what_others_wrote(client, session):
@@ -151,9 +160,8 @@ def test_police_see_the_case_but_not_what_others_wrote(client, session):
     case = api.open_case()
     safety = api.task(case, "immediate_safety")["id"]
     api.post(f"/tasks/{safety}/complete", {"data": valid_data("immediate_safety", notes="private")})
-    status, task = officer.get(f"/tasks/{safety}")
-    assert status == 200
-    assert task["data"] == {}
+    status, _ = officer.get(f"/tasks/{safety}")
+    assert status == 404  # another organisation's work is not shown to an agency at all
     assert api.get(f"/tasks/{safety}")[1]["data"]["notes"] == "private"
 
 
@@ -319,3 +327,18 @@ def test_a_crash_mid_request_is_a_clear_500_and_leaves_the_case_as_it_was(
     assert (
         api.post(f"/tasks/{task_id}/complete", {"data": valid_data("immediate_safety")})[0] == 200
     )
+
+
+def test_the_answer_to_an_agencys_completion_shows_only_what_it_may_see(client, session):
+    api = coordinator(client, session)
+    officer = police(client, session)
+    case = api.open_case()
+    notice = api.task(case, "non_punishment_notice")["id"]
+    status, body = officer.post(
+        f"/tasks/{notice}/complete",
+        {"data": valid_data("non_punishment_notice", no_charges_confirmed=True)},
+    )
+    assert status == 200, body
+    assert body["team"] == {} and body["deadlines"] == []
+    assert {t["organisation"] for t in body["open_tasks"]} <= {"se-police"}
+    assert "immediate_safety" not in str(body)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import Case, Note
 from tests.factories.api_client import START_DATA
-from tests.factories.pages import open_case_through_the_page, post, sign_in, text
+from tests.factories.pages import open_case_through_the_page, post, sign_in, switch_user, text
 from tests.factories.people import make_user
 
 
@@ -76,7 +76,7 @@ def test_police_cannot_see_a_case_they_are_not_on(client: FlaskClient, session: 
     assert "We could not find that page" in text(client.get(f"/cases/{case_id}"))
 
 
-def test_a_confidential_note_is_read_only_by_the_organisation_that_wrote_it(
+def test_a_note_is_private_to_its_organisation_unless_shared_and_a_confidential_one_leaves_no_trace(
     client: FlaskClient, session: Session
 ) -> None:
     make_user(session, "anna", "se-roks")
@@ -84,6 +84,11 @@ def test_a_confidential_note_is_read_only_by_the_organisation_that_wrote_it(
     sign_in(client, "anna")
     case_id = open_case_through_the_page(client)
     post(client, f"/cases/{case_id}/notes", {"body": "She will call on Monday."})
+    post(
+        client,
+        f"/cases/{case_id}/notes",
+        {"body": "Shelter room booked.", "visibility": "team"},
+    )
     response = post(
         client,
         f"/cases/{case_id}/notes",
@@ -91,13 +96,20 @@ def test_a_confidential_note_is_read_only_by_the_organisation_that_wrote_it(
     )
     assert response.status_code == 302
     body = text(client.get(f"/cases/{case_id}"))
-    assert "She will call on Monday." in body
+    assert "She will call on Monday." in body and "Only your organisation" in body
     assert "She told us about her family." in body
-    post(client, "/sign-out")
-    sign_in(client, "sven")
-    body = text(client.get(f"/cases/{case_id}"))
-    assert "She will call on Monday." in body
-    assert "She told us about her family." not in body
+    assert "Shelter room booked." in body and "Shared with the team" in body
+    switch_user(client, "sven")  # the police, holding a task: no notes part in their view
+    sven_page = client.get(f"/cases/{case_id}")
+    assert sven_page.status_code == 200
+    body = text(sven_page)
+    for written in ("She will call on Monday.", "Shelter room booked.", "family"):
+        assert written not in body
+    assert "tag-confidential" not in body and "No notes yet." in body  # not even that one exists
+    post(client, f"/cases/{case_id}/notes", {"body": "Police note: statement on Friday."})
+    assert "Police note: statement on Friday." in text(client.get(f"/cases/{case_id}"))
+    switch_user(client, "anna")
+    assert "Police note: statement on Friday." not in text(client.get(f"/cases/{case_id}"))
     notes = session.scalars(select(Note)).all()
     assert all(b"family" not in n.body for n in notes)  # encrypted at rest
 

@@ -98,8 +98,8 @@ def test_others_see_no_button_and_a_forged_withdrawal_is_forbidden(
         else:
             switch_user(journey, username)
         page = text(journey.get(f"/cases/{walker.case.id}"))
-        assert "Consents" in page
+        assert "Consents" not in page  # the ledger is the coordinator's
         assert f'action="{withdraw_path(walker, recorded)}"' not in page
         forged = post(journey, withdraw_path(walker, recorded), {"confirm": "yes"})
-        assert forged.status_code == 403, username
+        assert forged.status_code == 403, username  # both see the case, neither coordinates
     assert withdrawn_at(session, recorded.id) is None

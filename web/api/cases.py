@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine.case import read_models, test_cases, transactions
+from engine.case import notes, read_models, test_cases, transactions
 from engine.case import record as record_reader
 from engine.case.corrections import Correction, correct_value
 from engine.case.reopen import reopen_case
@@ -34,7 +34,7 @@ def open_case() -> ResponseReturnValue:
     else:
         process_id = current_app.config.get("CASE_PROCESS", transactions.CASE_PROCESS)
         case = transactions.open_case(session, services(), actor(), body["data"], process_id)
-    summary = read_models.case_summary(session, case)
+    summary = read_models.case_summary_for(session, actor(), case, services().now())
     # Only whom to contact: another case's coordinator, never the case itself.
     summary["matching_cases"] = [
         {"organisation": o.slug, "name": o.name, "contacts": o.contacts}
@@ -70,6 +70,7 @@ def list_cases() -> ResponseReturnValue:
         cursor=request.args.get("cursor"),
         search=search,
         cipher=services().cipher,
+        now=services().now(),
     )
     items = with_facts(session, services(), actor(), page.items, services().now(), search)
     return jsonify({"items": items, "next": page.next})
@@ -93,6 +94,45 @@ def case_history(case_id: str) -> ResponseReturnValue:
     return jsonify({"items": items, "next": None})
 
 
+@api.get("/cases/<case_id>/notes")
+def case_notes(case_id: str) -> ResponseReturnValue:
+    session, svc = db_session(), services()
+    items = in_transaction(session, lambda: notes.list_notes(session, svc, actor(), case_id))
+    return jsonify({"items": [note_json(n) for n in items], "next": None})
+
+
+@api.post("/cases/<case_id>/notes")
+def add_case_note(case_id: str) -> ResponseReturnValue:
+    body = json_body("body", "visibility", required=("body",))
+    if not isinstance(body["body"], str):
+        raise InvalidData("the note must be text", {"body": "Send the note as a string"})
+    visibility = body.get("visibility") or notes.PRIVATE
+    if visibility not in (notes.PRIVATE, notes.TEAM):  # API.md: confidential is the page's
+        raise InvalidData("unknown visibility", {"visibility": "Use organisation or team"})
+    session, svc = db_session(), services()
+    note = notes.add_note(session, svc, actor(), case_id, body["body"], visibility=visibility)
+    response = jsonify(
+        {
+            "id": note.id,
+            "visibility": note.visibility,
+            "created_at": note.created_at.isoformat(),
+        }
+    )
+    response.status_code = 201
+    return response
+
+
+def note_json(note: notes.CaseNote) -> dict[str, object]:
+    return {
+        "id": note.id,
+        "body": note.body,
+        "visibility": note.visibility,
+        "author": note.author,
+        "organisation": note.organisation,
+        "created_at": note.created_at.isoformat(),
+    }
+
+
 @api.post("/cases/<case_id>/messages")
 def send_message(case_id: str) -> ResponseReturnValue:
     body = json_body("name", "data", required=("name",))
@@ -100,7 +140,7 @@ def send_message(case_id: str) -> ResponseReturnValue:
     case = transactions.deliver_message(
         session, services(), actor(), case_id, body["name"], body.get("data")
     )
-    return jsonify(read_models.case_summary(session, case))
+    return jsonify(read_models.case_summary_for(session, actor(), case, services().now()))
 
 
 @api.post("/cases/<case_id>/reopen")
@@ -108,7 +148,7 @@ def reopen(case_id: str) -> ResponseReturnValue:
     body = json_body("reason", required=("reason",))
     session = db_session()
     case = reopen_case(session, services(), actor(), case_id, body["reason"])
-    return jsonify(read_models.case_summary(session, case))
+    return jsonify(read_models.case_summary_for(session, actor(), case, services().now()))
 
 
 @api.get("/cases/<case_id>/record")

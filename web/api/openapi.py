@@ -129,6 +129,16 @@ DOCUMENT: dict[str, Any] = {
         },
         "/cases/{id}": {"get": _op("A case", errors=(404,), id="path")},
         "/cases/{id}/history": {"get": _op("A case's timeline", errors=(404,), id="path")},
+        "/cases/{id}/notes": {
+            "get": _op("Notes the caller may read", errors=(404,), id="path"),
+            "post": _op(
+                "Add a note: visibility organisation (default) or team",
+                ok=201,
+                body=True,
+                errors=(400, 404, 422),
+                id="path",
+            ),
+        },
         "/cases/{id}/record": {
             "get": _op("What has been recorded about her", errors=(404,), id="path")
         },

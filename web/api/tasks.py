@@ -63,4 +63,4 @@ def complete(task_id: str) -> ResponseReturnValue:
     body = json_body("data", required=("data",))
     session = db_session()
     case = transactions.complete_task(session, services(), actor(), task_id, body["data"])
-    return jsonify(read_models.case_summary(session, case))
+    return jsonify(read_models.case_summary_for(session, actor(), case, services().now()))

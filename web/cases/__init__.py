@@ -28,7 +28,7 @@ from engine.audit import record
 from engine.case import read_models
 from engine.case import transactions as case_service
 from engine.case.access import can_see_case, is_coordinator, tries_test_case, visible_case
-from engine.case.consents import withdraw_consent
+from engine.case.consents import shareable_fields, withdraw_consent
 from engine.case.corrections import correct_value, correctable_form
 from engine.case.diagram import case_diagram
 from engine.case.notes import add_note
@@ -36,6 +36,7 @@ from engine.case.opened_elsewhere import coordinators_by_country, opened_elsewhe
 from engine.case.overview import CaseOverview, case_overview
 from engine.case.record import CaseRecord, ReadAlready, case_record
 from engine.case.team import assign_role
+from engine.case.visibility import TEAM
 from engine.db import WRITE_OPTION
 from engine.db.unit_of_work import in_transaction
 from engine.directory import list_organisations
@@ -76,6 +77,7 @@ def case_list() -> ResponseReturnValue:
         limit=500,
         search=search or None,
         cipher=services.cipher,
+        now=services.now(),
     )
     rows = with_facts(db, services, g.actor, page.items, services.now(), search)
     items = sorted(rows, key=lambda c: c["updated_at"] or "", reverse=True)
@@ -109,7 +111,7 @@ def open_case() -> ResponseReturnValue:
                     ),
                     "warning",
                 )
-            if not can_see_case(db, g.actor, case.id):
+            if not can_see_case(db, g.actor, case.id, state().clock.now()):
                 # Opened where the opener is not on the team: its confirmation, not a 404.
                 return redirect(url_for("cases.opened_for_another", case_id=case.id))
             flash(
@@ -147,7 +149,7 @@ def opened_for_another(case_id: str) -> ResponseReturnValue:
     it, and the first-contact record it made, until the coordinator takes it over."""
     db, services = db_session(), state().services
     opened = in_transaction(db, lambda: opened_elsewhere(db, services, g.actor, case_id))
-    if can_see_case(db, g.actor, case_id):
+    if can_see_case(db, g.actor, case_id, services.now()):
         return redirect(url_for("cases.case_page", case_id=case_id))
     g.case_country = opened.host_country
     return render_template(
@@ -199,7 +201,13 @@ def render_case_page(case_id: str, status: int = 200, **extra: Any) -> ResponseR
             actions=actions_for(
                 overview.messages, overview.coordinates or tries_test_case(g.actor, case)
             ),
-            team=team_rows(case, g.actor.organisation_id, editable, overview.directory),
+            team=(
+                team_rows(case, g.actor.organisation_id, editable, overview.directory)
+                if overview.view and overview.view.shows(TEAM)
+                else []
+            ),
+            view=overview.view,
+            shareable=shareable_fields() if overview.coordinates else [],
             team_editable=editable,
             consents=overview.consents,
             organisation_names={o.slug: o.name for o in overview.directory},
@@ -229,8 +237,9 @@ def add_case_note(case_id: str) -> ResponseReturnValue:
     services = state().services
     body = request.form.get("body", "")
     confidential = request.form.get("confidential") in ("on", "true", "1")
+    visibility = "team" if request.form.get("visibility") == "team" else "organisation"
     try:
-        add_note(db, services, g.actor, case_id, body, confidential)
+        add_note(db, services, g.actor, case_id, body, confidential, visibility)
     except InvalidData as error:
         return render_case_page(
             case_id,
@@ -242,7 +251,9 @@ def add_case_note(case_id: str) -> ResponseReturnValue:
     flash(
         _("Your confidential note was added: only your organisation can read it.")
         if confidential
-        else _("Your note was added."),
+        else _("Your note was added: everyone who reads this case's notes can read it.")
+        if visibility == "team"
+        else _("Your note was added: only your organisation can read it."),
         "success",
     )
     return redirect(url_for("cases.case_page", case_id=case_id, _anchor="notes"))
@@ -254,7 +265,8 @@ def record_event(case_id: str, name: str) -> ResponseReturnValue:
     end the case, so they need the coordinator and a ticked confirmation."""
     db = db_session()
     action = ACTIONS.get(name)
-    case = visible_case(db, g.actor, case_id)  # 404 for a case the organisation may not see
+    # 404 for a case the organisation may not see
+    case = visible_case(db, g.actor, case_id, state().clock.now())
     g.case_country = case.host_country
     if action is None:
         abort(404)
@@ -320,7 +332,7 @@ def record_event(case_id: str, name: str) -> ResponseReturnValue:
 def change_team(case_id: str) -> ResponseReturnValue:
     """The coordinator gives a role to another organisation; its open tasks follow."""
     db = db_session()
-    case = visible_case(db, g.actor, case_id)
+    case = visible_case(db, g.actor, case_id, state().clock.now())
     role = request.form.get("role", "")
     slug = request.form.get("organisation", "").strip()
     current = next((m.organisation.slug for m in case.team if m.role == role), None)
@@ -364,6 +376,9 @@ def withdraw_case_consent(case_id: str, consent_id: str) -> ResponseReturnValue:
     the case at once and its open tasks move to the coordinator."""
     db = db_session()
     anchor = "consents"
+    case = visible_case(db, g.actor, case_id, state().clock.now())  # 404 before anything
+    if not is_coordinator(case, g.actor):
+        abort(403, _("Only the case coordinator can record that she withdraws consent."))
     if request.form.get("confirm") != "yes":
         flash(_("Tick the box to confirm that she withdraws this consent."), "error")
         return redirect(url_for("cases.case_page", case_id=case_id, _anchor=anchor))
@@ -385,9 +400,9 @@ def withdraw_case_consent(case_id: str, consent_id: str) -> ResponseReturnValue:
 
 @cases.get("/<case_id>/diagram")
 def diagram(case_id: str) -> ResponseReturnValue:
-    data = case_diagram(
-        db_session(), state().services, g.actor, case_id, request.args.get("process")
-    )
+    db, services = db_session(), state().services
+    process = request.args.get("process")
+    data = in_transaction(db, lambda: case_diagram(db, services, g.actor, case_id, process))
     if isinstance(data.get("xml"), str):
         data = {**data, "xml": lanes_in_words(data["xml"])}
     response = jsonify(data)
@@ -471,3 +486,6 @@ def correct(case_id: str) -> ResponseReturnValue:
         ),
         status,
     )
+
+
+from web.cases import sharing  # noqa: E402,F401 - routes register on `cases`

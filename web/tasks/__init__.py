@@ -71,7 +71,8 @@ def home() -> ResponseReturnValue:
 def task_page(task_id: str) -> ResponseReturnValue:
     db = db_session()
     services = state().services
-    task = own_task(db, g.actor, task_id)  # 404 for a hidden case, 403 for another's task
+    # 404 for a hidden case, 403 for another organisation's task
+    task = own_task(db, g.actor, task_id, services.now())
     g.case_country = task.case_file.host_country  # times in her zone
     errors: dict[str, str] = {}
     problem = None
@@ -119,6 +120,10 @@ def task_page(task_id: str) -> ResponseReturnValue:
         if draft is not None:
             values = {**values, **draft.data}
     form = load_form(task.form)
+    # Prefilled values the form does not ask for: what an agency's or partner's task
+    # received of her (its needs, her consent), shown to read, never to edit.
+    asked = form.schema.get("properties", {})
+    shared = {k: v for k, v in values.items() if k not in asked and k != "service"}
     case = task.case_file
     organisations = list_organisations(db)
     names = {o.slug: o.name for o in organisations}
@@ -148,6 +153,7 @@ def task_page(task_id: str) -> ResponseReturnValue:
             draft=draft,
             colleagues=colleagues(db, g.actor.organisation_id) if task.state == "open" else [],
             leaflet_info=leaflet_info,
+            shared=shared if task.organisation_id == g.actor.organisation_id else {},
         ),
         status,
     )

@@ -8,7 +8,7 @@
   `formJsonSchemaFilename`), named by their content's hash and never changed.
 
 Revision ID: 0011
-Revises: 0013 (re-chained after 0013 reached main; written on 0009)
+Revises: 0010
 Create Date: 2026-12-06 23:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0013"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,8 +5,8 @@
 - `case_file.is_test`: a test case an administrator started to try a version; the
   scheduler erases those older than a day through `ix_case_test_created`.
 
-Revision ID: 0010
-Revises: 0016
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06 23:00:00
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0016"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

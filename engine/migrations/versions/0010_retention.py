@@ -4,7 +4,7 @@ Per-country retention periods (seeded by `nbassist init`, edited by administrato
 a legal hold per case, the time a case's personal data was erased, and the keyed hash
 of her details that tells a second organisation whom to contact.
 
-Revision ID: 0013
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-06 23:00:00
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

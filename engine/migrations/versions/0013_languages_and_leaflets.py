@@ -6,8 +6,8 @@
 - `reviewed_message`: which translations a native speaker has checked, per language.
 - `leaflet_text`: the rights leaflet in languages an administrator added.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06 23:00:00
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
