@@ -313,6 +313,9 @@ class Task(Base):
     # The case fields this task declares it needs (its `needs` property): what an agency
     # holding it may read of her (engine/case/visibility.py). Names only.
     needs: Mapped[list[Any]] = mapped_column(default=list)
+    # Set when the organisation holding it left the case (her move to another country):
+    # its past work then no longer shows it the case (engine/case/visibility.py).
+    access_ended_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     case_file: Mapped[Case] = relationship()

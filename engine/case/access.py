@@ -64,7 +64,15 @@ def _sources(actor: Actor, now: datetime | None) -> list[Source]:
             [CaseTeamMember.organisation_id == org, CaseTeamMember.role == CARE_ROLE],
             True,
         ),
-        (Task.case_id, [Task.organisation_id == org, Task.role.not_in(CONSENT_ROLES)], True),
+        (
+            Task.case_id,
+            [
+                Task.organisation_id == org,
+                Task.role.not_in(CONSENT_ROLES),
+                Task.access_ended_at.is_(None),
+            ],
+            True,
+        ),
         (
             Consent.case_id,
             [Consent.organisation_id == org, Consent.withdrawn_at.is_(None)],

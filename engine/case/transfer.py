@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor, record
@@ -62,6 +63,14 @@ def hand_over(
     for role, organisation in new_team.items():
         if all(m.role != role for m in case.team):
             add_team_member(session, case, role, organisation.slug)
+    # Those who leave lose the case at once, their past work included: what they did
+    # stays in her history, but it no longer shows them her case.
+    staying = {m.organisation_id for m in case.team}
+    for task in session.scalars(
+        select(Task).where(Task.case_id == case.id, Task.organisation_id.not_in(staying))
+    ):
+        if task.role not in STAYS and task.access_ended_at is None:
+            task.access_ended_at = now
     case.host_country = country
     record(
         session,

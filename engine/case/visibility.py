@@ -166,7 +166,11 @@ def case_view(actor: Actor, case: Case, tasks: list[Task], now: datetime | None 
     if case.status != "open" and not granted:
         return NOTHING
     consented = [c for c in case.consents if c.organisation_id == org and consent_in_force(c, now)]
-    own_tasks = [t for t in tasks if t.organisation_id == org and t.role not in CONSENT_ROLES]
+    own_tasks = [
+        t
+        for t in tasks
+        if t.organisation_id == org and t.role not in CONSENT_ROLES and t.access_ended_at is None
+    ]
     if case.status != "open":
         consented, own_tasks = [], []
     names = _names(

@@ -426,9 +426,14 @@ def test_a_transfer_from_sweden_to_norway_applies_norways_rules_and_ends_swedish
     team = walker.team()
     assert all(not slug.startswith("se-") for slug in team.values()), team
     assert walker.case.host_country == "NO"
-    # Swedish organisations that held no task of hers lose the case at once (what those
-    # that worked on it may still read of their own past work is the access policy's).
-    for slug in ("se-legal-aid", "se-police", "se-migration"):
+    # Every Swedish organisation loses the case at once, those that worked on it too.
+    worked_on_it = {
+        t.organisation.slug
+        for t in session.scalars(select(Task).where(Task.case_id == walker.case.id))
+        if t.organisation.slug.startswith("se-")
+    }
+    assert "se-roks" in worked_on_it  # the Swedish coordinator
+    for slug in ("se-legal-aid", "se-police", "se-migration", *worked_on_it):
         with pytest.raises(NotFound):
             visible_case(session, staff(session, slug), walker.case.id)
     assert visible_case(session, staff(session, "no-rosa"), walker.case.id)
