@@ -166,6 +166,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("admin.accounts.reset_second_factor", "POST"): Rule(admin_only(302), form={}),
     ("admin.versions.process_versions", "GET"): Rule(admin_only(200)),
     ("admin.versions.activate", "POST"): Rule(admin_only(400), form={}),
+    ("admin.migration.dry_run", "GET"): Rule(admin_only(200)),
+    ("admin.migration.migrate", "POST"): Rule(admin_only(400), form={}),
+    ("admin.migration.revert", "POST"): Rule(admin_only(404), form={}),
+    ("admin.test_cases.test_case_list", "GET"): Rule(admin_only(200)),
+    ("admin.test_cases.start", "POST"): Rule(admin_only(422), form={}),
     # --- the API ----------------------------------------------------------------------------
     ("api.openapi", "GET"): Rule(everyone(200, anonymous=200)),
     ("api.me", "GET"): Rule(everyone(200, **API)),
