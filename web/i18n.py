@@ -25,19 +25,11 @@ from flask_babel import Babel, format_date, format_decimal, format_time, get_loc
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from engine.bpmn.scripting import COUNTRY_ZONES
+
 TRANSLATIONS = Path(__file__).parent / "translations"
 # The network's languages; a catalogue in web/translations/ makes one selectable.
 NETWORK_LOCALES = ("en", "da", "et", "fi", "is", "lv", "lt", "nb", "sv")
-TIMEZONES = {
-    "DK": "Europe/Copenhagen",
-    "EE": "Europe/Tallinn",
-    "FI": "Europe/Helsinki",
-    "IS": "Atlantic/Reykjavik",
-    "LV": "Europe/Riga",
-    "LT": "Europe/Vilnius",
-    "NO": "Europe/Oslo",
-    "SE": "Europe/Stockholm",
-}
 
 
 # The language of each network country, for a person who has chosen none and whose
@@ -96,7 +88,7 @@ def select_locale() -> str:
 def select_timezone() -> str:
     user = g.get("user")
     if user is not None:
-        return TIMEZONES.get(user.organisation.country, "Europe/Stockholm")
+        return COUNTRY_ZONES.get(user.organisation.country, "Europe/Stockholm")
     return "Europe/Stockholm"
 
 
@@ -135,7 +127,7 @@ def translated(text: str | None) -> str:
 def zone_for(country: str | None = None) -> ZoneInfo:
     """The zone of `country`, else of the case the page is about, else the user's."""
     code = country or g.get("case_country")
-    return ZoneInfo(TIMEZONES.get(code or "", "") or select_timezone())
+    return ZoneInfo(COUNTRY_ZONES.get(code or "", "") or select_timezone())
 
 
 def local_time(value: datetime, country: str | None = None) -> datetime:
