@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from engine.audit import Actor
 from engine.case import visibility
+from engine.case.alerts import ALERT_TASK
 from engine.case.profile import decrypt_profile
 from engine.db.context import Services
 from engine.errors import EngineError
 from engine.models import Case, CaseTeamMember, Deadline, Task
-
-ALERT_TASK = "respond_to_alert"
 
 
 @dataclass(frozen=True)

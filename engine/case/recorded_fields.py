@@ -10,10 +10,10 @@ from __future__ import annotations
 from functools import cache
 
 from engine.case import visibility as parts
+from engine.case.alerts import ALERT_TASK
 from forms.registry import form_names, load_form
 
 START_FORM = "record_first_contact"
-ALERT_TASK = "respond_to_alert"
 SERVICE_TASK = "provide_service"
 
 # Which part of her file each step belongs to; a step not named here is only listed
