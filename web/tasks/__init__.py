@@ -18,7 +18,6 @@ from engine.case import read_models
 from engine.case.access import own_task
 from engine.case.diagram import task_instructions
 from engine.case.drafts import draft_of, save_draft
-from engine.case.profile import decrypt_profile, languages
 from engine.case.task_context import task_context
 from engine.case.transactions import assign_task, claim_task, complete_task, unclaim_task
 from engine.case.worklist import (
@@ -28,11 +27,10 @@ from engine.case.worklist import (
     next_task_in_case,
     view_counts,
 )
-from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.directory import list_organisations
-from engine.errors import Conflict, EngineError, InvalidData
-from engine.models import Case, Task
+from engine.errors import Conflict, InvalidData
+from engine.models import Task
 from forms.registry import load_form
 from web.auth import safe_next
 from web.case_rows import facts_by_case
@@ -133,7 +131,7 @@ def task_page(task_id: str) -> ResponseReturnValue:
         values = with_known_values(form, values, context.languages)
     leaflet_info = None
     if task.form == RIGHTS_FORM:
-        leaflet_info = availability(case.host_country, _her_languages(services, case))
+        leaflet_info = availability(case.host_country, context.languages)
         if task.state == "open" and request.method == "GET":
             values = _with_leaflet_defaults(dict(values or {}), leaflet_info)
     return (
@@ -157,14 +155,6 @@ def task_page(task_id: str) -> ResponseReturnValue:
         ),
         status,
     )
-
-
-def _her_languages(services: Services, case: Case) -> list[str]:
-    try:
-        profile = decrypt_profile(services, case)
-    except EngineError:
-        return []
-    return languages(profile or {})
 
 
 def _with_leaflet_defaults(values: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
