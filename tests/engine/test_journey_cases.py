@@ -439,20 +439,41 @@ def test_a_transfer_from_sweden_to_norway_applies_norways_rules_and_ends_swedish
     assert visible_case(session, staff(session, "no-rosa"), walker.case.id)
     # Open work follows her: every open task is now held in Norway.
     assert all(not t.organisation.slug.startswith("se-") for t in walker.open_tasks())
-    # Norway's rule: 6 months, not extendable, looked up anew.
+    # Norway's rule: 6 months, not extendable, looked up anew; Sweden's period, still
+    # running when she moved, is cancelled, so nobody is asked for it twice.
     request = [t for t in walker.open_tasks() if t.name == "request_reflection_period"]
-    assert request
-    workflow = load_workflow(services, walker.case)
-    rules = [runtime.task_data(workflow, t.id) for t in request]
-    norway = [r for r in rules if r["host_country"] == "NO"]
-    assert [(r["reflection_days"], r["extension_possible"]) for r in norway] == [(180, False)]
-    assert all(t.organisation.slug == team["coordinator"] for t in request)
+    assert len(request) == 1
+    rules = runtime.task_data(load_workflow(services, walker.case), request[0].id)
+    assert (rules["host_country"], rules["reflection_days"], rules["extension_possible"]) == (
+        "NO",
+        180,
+        False,
+    )
+    assert request[0].organisation.slug == team["coordinator"]
+    cancelled = session.scalars(
+        select(Task).where(Task.case_id == walker.case.id, Task.state == "cancelled")
+    ).all()
+    assert "request_reflection_period" in {t.name for t in cancelled}
     assert (
         session.scalars(select(AuditEvent).where(AuditEvent.action == "case.transferred"))
         .one()
         .detail["to_country"]
         == "NO"
     )
+
+
+def test_a_second_move_replaces_the_second_countrys_period_too(session, services):
+    walker = Walker(session, services)
+    for country in ("NO", "DK"):
+        walker.message("transfer", note="She moves again")
+        walker.complete(
+            "transfer_case", host_country=country, consent_given=True, explained_in_language="en"
+        )
+    request = [t for t in walker.open_tasks() if t.name == "request_reflection_period"]
+    assert [t.organisation.slug for t in request] == [walker.team()["coordinator"]]
+    assert walker.team()["coordinator"].startswith("dk-")
+    rules = runtime.task_data(load_workflow(services, walker.case), request[0].id)
+    assert rules["host_country"] == "DK"
 
 
 def test_a_reopened_case_continues_its_history(session, services):

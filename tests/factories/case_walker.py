@@ -116,8 +116,7 @@ class Walker:
         return self.case
 
     def message(self, name: str, **data: Any) -> Case:
-        coordinator = next(m.organisation for m in self.case.team if m.role == "coordinator")
-        actor = staff(self.session, coordinator.slug)
+        actor = staff(self.session, self.team()["coordinator"])
         self.case = transactions.deliver_message(
             self.session, self.services, actor, self.case.id, name, valid_data(name, **data)
         )
