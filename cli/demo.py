@@ -98,7 +98,13 @@ FIRST_CONTACTS: list[dict[str, Any]] = [
 ROUNDS = (0, 1, 3)
 
 _OUTREACH = {"host_country": "SE", "contact_method": "outreach", "immediate_needs": ["shelter"]}
-_SEEN = {"faces_charges": "no", "detention_or_removal": "none", "police_basis": "her_consent"}
+_SEEN = {
+    "faces_charges": "no",
+    "detention_or_removal": "none",
+    "police_basis": "her_consent",
+    "explained_in_language": "en",
+    "interpreter_used": False,
+}
 _NO_RISK = {
     "contact_with_traffickers": False,
     "threats_received": False,

@@ -23,7 +23,7 @@ from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.directory import organisation_by_slug
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
-from engine.models import AccessGrant, Case
+from engine.models import AccessGrant, Case, Organisation
 
 BASES = ("risk_to_life", "statutory_duty")
 MAX_DAYS = 30
@@ -86,33 +86,49 @@ def request_grant(
             errors["days"] = f"Give a number of days from 1 to {MAX_DAYS}"
         if errors or organisation is None or number is None:
             raise InvalidData("the legal basis is incomplete", errors)
-        grant = AccessGrant(
-            case_id=case.id,
-            organisation_id=organisation.id,
-            basis=basis,
-            reason=reason.strip(),
-            fields=sorted(fields),
-            requested_at=now,
-            requested_by_user_id=actor.user_id,
-            valid_until=now + timedelta(days=number),
-        )
-        session.add(grant)
-        session.flush()
-        session.expire(case, ["access_grants"])  # the access policy reads them from the case
-        record(
-            session,
-            actor,
-            "access.requested",
-            now,
-            case.id,
-            grant_id=grant.id,
-            organisation=organisation.slug,
-            basis=basis,
-            fields=grant.fields,
-        )
-        return grant
+        return add_grant(session, actor, case, organisation, basis, reason, fields, number, now)
 
     return in_transaction(session, work)
+
+
+def add_grant(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    organisation: Organisation,
+    basis: str,
+    reason: str,
+    fields: list[str],
+    days: int,
+    now: datetime,
+) -> AccessGrant:
+    """Record a checked legal basis in the caller's transaction: it awaits a second
+    person's confirmation."""
+    grant = AccessGrant(
+        case_id=case.id,
+        organisation_id=organisation.id,
+        basis=basis,
+        reason=reason.strip(),
+        fields=sorted(fields),
+        requested_at=now,
+        requested_by_user_id=actor.user_id,
+        valid_until=now + timedelta(days=days),
+    )
+    session.add(grant)
+    session.flush()
+    session.expire(case, ["access_grants"])  # the access policy reads them from the case
+    record(
+        session,
+        actor,
+        "access.requested",
+        now,
+        case.id,
+        grant_id=grant.id,
+        organisation=organisation.slug,
+        basis=basis,
+        fields=grant.fields,
+    )
+    return grant
 
 
 def confirm_grant(

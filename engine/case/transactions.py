@@ -23,6 +23,8 @@ from engine.case.access import is_coordinator, own_task, visible_case
 from engine.case.consents import RETURN_REFERRAL, record_consent
 from engine.case.drafts import drop_drafts
 from engine.case.minors import with_minor_flag
+from engine.case.non_punishment import CHECK_TASK as NON_PUNISHMENT_CHECK
+from engine.case.non_punishment import record_police_basis
 from engine.case.profile import alias_key, encrypt_profile
 from engine.case.referral import check_return_partner, referral_declined, refuse_after_travel
 from engine.case.risk import RISK_ASSESSMENT, check_police_answers
@@ -208,6 +210,8 @@ def _apply_team_changes(
         add_team_member(session, case, "return_partner", slug)
     elif task_name == TRANSFER_TASK:
         hand_over(session, actor, case, data, now)
+    elif task_name == NON_PUNISHMENT_CHECK:
+        record_police_basis(session, actor, case, data, now)
     elif task_name == "accept_referral" and data.get("accepted") is False:
         referral_declined(session, actor, case, now)
 

@@ -462,6 +462,55 @@ def test_a_transfer_from_sweden_to_norway_applies_norways_rules_and_ends_swedish
     )
 
 
+def test_the_basis_for_telling_the_police_goes_into_the_ledger(session, services):
+    from engine.case.grants import grant_views
+
+    consented = Walker(session, services, alias="Ana")
+    consented.complete(
+        "non_punishment_check",
+        faces_charges="possibly",
+        detention_or_removal="none",
+        police_basis="her_consent",
+        explained_in_language="ro",
+        interpreter_used=True,
+    )
+    consent = session.scalars(select(Consent).where(Consent.case_id == consented.case.id)).one()
+    assert consent.organisation.slug == "se-police"
+    assert (consent.fields, consent.explained_in_language, consent.interpreter_used) == (
+        ["origin_country"],
+        "ro",
+        True,
+    )
+    assert "non-punishment" in consent.purpose and consent.valid_until is not None
+    assert consented.holder("non_punishment_notice") == "se-police"
+
+    urgent = Walker(session, services, alias="Mia")
+    with pytest.raises(InvalidData) as refused:  # a legal basis is named and explained
+        urgent.complete(
+            "non_punishment_check",
+            detention_or_removal="ongoing",
+            police_basis="legal_basis",
+            legal_basis=None,
+            legal_basis_reason=None,
+        )
+    assert {"legal_basis", "legal_basis_reason"} <= set(refused.value.fields)
+    urgent.complete(
+        "non_punishment_check",
+        detention_or_removal="ongoing",
+        police_basis="legal_basis",
+        legal_basis="risk_to_life",
+        legal_basis_reason="Removal flight booked for tomorrow",
+    )
+    [view] = grant_views(urgent.case, services.now())
+    assert (view.grant.organisation.slug, view.grant.basis, view.status) == (
+        "se-police",
+        "risk_to_life",
+        "awaiting_confirmation",  # a second person of the coordinating organisation confirms
+    )
+    # The detention must be stopped at once: the police's notice does not wait for it.
+    assert urgent.holder("non_punishment_notice") == "se-police"
+
+
 def test_a_second_move_replaces_the_second_countrys_period_too(session, services):
     walker = Walker(session, services)
     for country in ("NO", "DK"):

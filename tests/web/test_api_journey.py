@@ -26,6 +26,8 @@ def test_a_case_opened_through_the_api_starts_the_journey(db, session, settings,
                 "faces_charges": "possibly",
                 "detention_or_removal": "none",
                 "police_basis": "her_consent",
+                "explained_in_language": "ro",
+                "interpreter_used": True,
             }
         },
     )
