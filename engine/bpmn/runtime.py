@@ -399,6 +399,11 @@ def task_properties(wf: BpmnWorkflow, task_id: str) -> dict[str, str]:
     return dict(_properties(_find_task(wf, task_id)))
 
 
+def human_task(wf: BpmnWorkflow, task_id: str) -> HumanTask:
+    """One READY human task as the task index sees it (its due rules included)."""
+    return _human_task(_find_task(wf, task_id))
+
+
 def task_data(wf: BpmnWorkflow, task_id: str) -> dict[str, Any]:
     """A task's data (what it inherited plus what was submitted), JSON-able."""
     return jsonable(_find_task(wf, task_id).data)

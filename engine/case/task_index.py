@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
@@ -19,7 +19,7 @@ from engine.case.consents import shared_fields
 from engine.case.visibility import CARE_ROLE, COORDINATOR
 from engine.db.context import Services
 from engine.errors import NotFound
-from engine.models import Case, Deadline, Task
+from engine.models import Case, Deadline, Reminder, Task
 from engine.schedule.deadlines import (
     DEFAULT_TASK_REMINDERS,
     as_utc,
@@ -97,6 +97,37 @@ def _sync_tasks(session: Session, services: Services, case: Case, workflow: Bpmn
             row.state = "cancelled"
             row.completed_at = now
             cancel_reminders(session, task_id, now)
+
+
+def redate_before_deadlines(
+    session: Session, case: Case, workflow: BpmnWorkflow, subjects: set[str], now: datetime
+) -> None:
+    """A legal date was just recorded or moved: open tasks due before it take their due
+    date from it (a permit application opened before the period's end was known), and
+    their reminders follow. Reminders already sent stay sent."""
+    session.flush()  # the date recorded in this transaction
+    for row in session.scalars(select(Task).where(Task.case_id == case.id, Task.state == "open")):
+        try:
+            human = runtime.human_task(workflow, row.id)
+        except NotFound:
+            continue
+        if human.due_before is None or human.due_before[0] not in subjects:
+            continue
+        created = as_utc(row.created_at)
+        due_at = _before_deadline(
+            session, case, human, task_due_at(created, human.due, human.due_date)
+        )
+        if due_at is None or (row.due_at is not None and as_utc(row.due_at) == due_at):
+            continue
+        row.due_at = due_at
+        session.execute(
+            delete(Reminder).where(Reminder.task_id == row.id, Reminder.sent_at.is_(None))
+        )
+        sent = set(session.scalars(select(Reminder.lead).where(Reminder.task_id == row.id)))
+        leads = [lead for lead in row.reminders or [] if lead not in sent]
+        schedule_reminders(
+            session, case.id, row.organisation_id, row.id, row.name, due_at, leads, now
+        )
 
 
 def _before_deadline(

@@ -30,7 +30,7 @@ from engine.case.referral import check_return_partner, referral_declined, refuse
 from engine.case.risk import RISK_ASSESSMENT, check_police_answers
 from engine.case.service_status import with_service
 from engine.case.store import encrypt_state, fresh_workflow, load_workflow, save_workflow
-from engine.case.task_index import sync_tasks
+from engine.case.task_index import redate_before_deadlines, sync_tasks
 from engine.case.team import add_team_member
 from engine.case.transfer import TRANSFER_TASK, check_transfer, hand_over
 from engine.db.context import Services
@@ -175,6 +175,7 @@ def complete_task(
         task.data = services.cipher.encrypt(json.dumps(stored, default=str).encode(), task.id)
         drop_drafts(session, task.id)
         record_deadlines(session, case, task, deadlines, properties, now)
+        redate_before_deadlines(session, case, workflow, {s for s, _ in deadlines}, now)
         _apply_team_changes(
             session, actor, case, task.name, runtime.task_data(workflow, task.id), now
         )

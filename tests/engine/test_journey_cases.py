@@ -250,6 +250,30 @@ def test_a_permit_applied_for_during_the_period_is_due_before_the_period_ends(se
     assert "decide_after_reflection" not in walker.names()
 
 
+def test_a_permit_application_opened_before_the_period_was_granted_takes_its_end(session, services):
+    from engine.models import Reminder
+
+    walker = Walker(session, services)
+    walk_to_her_decision(walker, NO_RISK)
+    walker.complete("her_decision", future="stay")
+    apply = walker.task("apply_residence_permit")
+    first_due = apply.due_at
+    walker.complete("request_reflection_period")
+    walker.complete(
+        "grant_reflection_period", granted=True, start_date="2026-01-05", end_date="2026-02-04"
+    )
+    session.refresh(apply)
+    assert apply.due_at != first_due
+    # A week before the period ends, at 24:00 in Stockholm.
+    assert apply.due_at.replace(tzinfo=None).isoformat() == "2026-01-28T23:00:00"
+    pending = session.scalars(
+        select(Reminder).where(Reminder.task_id == apply.id, Reminder.sent_at.is_(None))
+    ).all()
+    assert pending and {r.due_at.replace(tzinfo=None) for r in pending} == {
+        apply.due_at.replace(tzinfo=None)
+    }
+
+
 def test_a_latvian_woman_in_sweden_gets_a_recovery_period(session, services):
     walker = Walker(session, services, origin_country="LV", has_residence_right=True)
     assert walker.holder("plan_recovery_period") == "se-roks"
