@@ -25,25 +25,15 @@ from flask_babel import Babel, format_date, format_decimal, format_time, get_loc
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from engine import phrases
 from engine.bpmn.scripting import COUNTRY_ZONES
+from engine.phrases import COUNTRY_LOCALES
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 # The network's languages; a catalogue in web/translations/ makes one selectable.
 NETWORK_LOCALES = ("en", "da", "et", "fi", "is", "lv", "lt", "nb", "sv")
 
 
-# The language of each network country, for a person who has chosen none and whose
-# browser asks for none we have.
-COUNTRY_LOCALES = {
-    "DK": "da",
-    "EE": "et",
-    "FI": "fi",
-    "IS": "is",
-    "LV": "lv",
-    "LT": "lt",
-    "NO": "nb",
-    "SE": "sv",
-}
 # Where a person who is not signed in keeps the language they chose.
 SESSION_LOCALE = "locale"
 
@@ -106,6 +96,7 @@ def init_i18n(app: Flask) -> None:
         due=due_badge,
         last_day=last_day,
         translated=translated,
+        notification_text=notification_text,
         number=lambda value: format_decimal(value) if value is not None else "",
     )
     app.jinja_env.globals.update(
@@ -121,7 +112,15 @@ def translated(text: str | None) -> str:
         return ""
     key = str(text).strip()
     found = _(key)
-    return str(text) if found == key else found
+    if found != key:
+        return found
+    return phrases.translate(key, phrases.VALIDATION, _, ngettext) or str(text)
+
+
+def notification_text(message: str) -> str:
+    """A notification's message (written in English with its values) in the reader's
+    language."""
+    return phrases.translate(message, phrases.NOTIFICATIONS, _, ngettext) or message
 
 
 def zone_for(country: str | None = None) -> ZoneInfo:

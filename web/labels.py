@@ -140,6 +140,7 @@ VALIDATION_MESSAGES = (
     _l("Choose a language from the list"),
 )
 
+
 NOTIFICATION_KINDS = {
     "reminder": _l("Reminder"),
     "escalation": _l("Overdue"),

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.db.unit_of_work import in_transaction
 from engine.errors import ServerFault
 from engine.models import OutboxMail
+from engine.phrases import N_, catalogue, in_language
 
 log = logging.getLogger(__name__)
 
@@ -120,21 +121,38 @@ def case_link(base_url: str, case_id: str) -> str:
 
 
 def compose(
-    base_url: str, heading: str, message: str, reference: str, case_id: str, due_at: datetime | None
+    base_url: str,
+    heading: str,
+    message: str,
+    reference: str,
+    case_id: str,
+    due_at: datetime | None,
+    locale: str | None = None,
 ) -> tuple[str, str]:
-    """Subject and body of a notification mail. Every argument is a non-personal field:
-    a label, a message built from diagram names and dates, the case reference and id."""
-    subject = f"[Nordic Baltic Assist] {heading}: {reference}"
-    lines = [message, ""]
+    """Subject and body of a notification mail in the recipient's language. Every
+    argument is a non-personal field: a label, a message built from diagram names and
+    dates, the case reference and id."""
+    words = catalogue(locale).gettext
+    subject = f"[Nordic Baltic Assist] {words(heading)}: {reference}"
+    lines = [in_language(message, locale), ""]
     if due_at is not None:
-        lines.append(f"Due: {due_at.strftime('%Y-%m-%d %H:%M UTC')}")
+        lines.append(words("Due: {when}").format(when=due_at.strftime("%Y-%m-%d %H:%M UTC")))
     lines += [
-        f"Case: {reference}",
-        f"Open the case: {case_link(base_url, case_id)}",
+        words("Case: {reference}").format(reference=reference),
+        words("Open the case: {link}").format(link=case_link(base_url, case_id)),
         "",
-        "This message leaves out every personal detail on purpose. Sign in to see the case.",
+        words("This message leaves out every personal detail on purpose. Sign in to see the case."),
     ]
     return subject, "\n".join(lines) + "\n"
+
+
+# The mail's fixed lines, for the catalogue.
+MAIL_LINES = (
+    N_("Due: {when}"),
+    N_("Case: {reference}"),
+    N_("Open the case: {link}"),
+    N_("This message leaves out every personal detail on purpose. Sign in to see the case."),
+)
 
 
 def enqueue(session: Session, recipient: str, subject: str, body: str, now: datetime) -> None:

@@ -22,29 +22,33 @@ from sqlalchemy.orm import Session
 from engine.audit import Actor
 from engine.case.access import visible_case_ids
 from engine.errors import BadRequest, InvalidData, NotFound
-from engine.models import Notification, User
+from engine.models import Notification, Organisation, User
 from engine.pagination import page_size as _limit
+from engine.phrases import COUNTRY_LOCALES, N_
 from engine.row_ids import parse_row_id
 from engine.schedule.mail import compose, enqueue
 
 KIND_HEADINGS = {
-    "reminder": "Reminder",
-    "overdue": "Overdue task",
-    "escalation": "Escalation",
-    "alert": "Alert",
+    "reminder": N_("Reminder"),
+    "overdue": N_("Overdue task"),
+    "escalation": N_("Escalation"),
+    "alert": N_("Alert"),
 }
 
 
 class Recipients:
-    """E-mail addresses of each organisation's active members, looked up once per tick."""
+    """E-mail addresses of each organisation's active members, each with the language
+    the mail is written in (their own choice, else their country's), looked up once per
+    tick."""
 
     def __init__(self) -> None:
-        self._by_org: dict[int, list[str]] = {}
+        self._by_org: dict[int, list[tuple[str, str | None]]] = {}
 
-    def of(self, session: Session, organisation_id: int) -> list[str]:
+    def of(self, session: Session, organisation_id: int) -> list[tuple[str, str | None]]:
         if organisation_id not in self._by_org:
-            emails = session.scalars(
-                select(User.email)
+            rows = session.execute(
+                select(User.email, User.locale, Organisation.country)
+                .join(Organisation, Organisation.id == User.organisation_id)
                 .where(
                     User.organisation_id == organisation_id,
                     User.active.is_(True),
@@ -52,8 +56,16 @@ class Recipients:
                 )
                 .order_by(User.id)
             )
-            self._by_org[organisation_id] = list(dict.fromkeys(e for e in emails if e))
+            found: dict[str, str | None] = {}
+            for email, locale, country in rows:
+                if email and email not in found:
+                    found[email] = mail_locale(locale, country)
+            self._by_org[organisation_id] = list(found.items())
         return self._by_org[organisation_id]
+
+
+def mail_locale(chosen: str | None, country: str | None) -> str | None:
+    return chosen or COUNTRY_LOCALES.get(country or "")
 
 
 def notify(
@@ -85,8 +97,8 @@ def notify(
         )
     )
     heading = KIND_HEADINGS.get(kind, kind.capitalize())
-    mail_subject, body = compose(base_url, heading, message, reference, case_id, due_at)
-    for address in recipients.of(session, organisation_id):
+    for address, locale in recipients.of(session, organisation_id):
+        mail_subject, body = compose(base_url, heading, message, reference, case_id, due_at, locale)
         enqueue(session, address, mail_subject, body, now)
 
 

@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from engine.audit import Actor, record
 from engine.errors import Conflict, NotFound
 from engine.models import Case, CaseTeamMember, Notification, User
+from engine.phrases import N_
 from engine.schedule.mail import compose, enqueue
-from engine.schedule.notifications import Recipients, notify
+from engine.schedule.notifications import Recipients, mail_locale, notify
 
 KIND = "quarantine"
 SUBJECT = "scheduler"
-HEADING = "Case quarantined"
+HEADING = N_("Case quarantined")
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,6 @@ def _alert_administrators(
     admins = session.scalars(
         select(User).where(User.is_admin.is_(True), User.active.is_(True)).order_by(User.id)
     )
-    mail_subject, body = compose(base_url, HEADING, message, case.reference, case.id, None)
     for admin in admins:
         session.add(
             Notification(
@@ -103,6 +103,10 @@ def _alert_administrators(
             )
         )
         if admin.email:
+            locale = mail_locale(admin.locale, admin.organisation.country)
+            mail_subject, body = compose(
+                base_url, HEADING, message, case.reference, case.id, None, locale
+            )
             enqueue(session, admin.email, mail_subject, body, now)
 
 

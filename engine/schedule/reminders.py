@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.audit import Actor, load_heads, record
 from engine.db.unit_of_work import in_transaction
 from engine.models import Case, CaseTeamMember, Deadline, Reminder, Task
+from engine.phrases import N_
 from engine.schedule.deadlines import ESCALATION_GRACE, reminder_times
 from engine.schedule.notifications import Recipients, in_words, notify
 
@@ -39,16 +40,16 @@ class Outcome:
 
 # What a deadline subject means, before and after its date.
 DEADLINE_LABELS = {
-    "reflection_period_end": ("Reflection period ends", "Reflection period ended"),
-    "residence_permit_expiry": ("Residence permit expires", "Residence permit expired"),
-    "recovery_period_end": ("Recovery period ends", "Recovery period ended"),
+    "reflection_period_end": (N_("Reflection period ends"), N_("Reflection period ended")),
+    "residence_permit_expiry": (N_("Residence permit expires"), N_("Residence permit expired")),
+    "recovery_period_end": (N_("Recovery period ends"), N_("Recovery period ended")),
     "residence_appeal_deadline": (
-        "Last day to appeal the permit refusal",
-        "Appeal time for the permit refusal ended",
+        N_("Last day to appeal the permit refusal"),
+        N_("Appeal time for the permit refusal ended"),
     ),
     "fund_appeal_deadline": (
-        "Last day to appeal the fund's refusal",
-        "Appeal time for the fund's refusal ended",
+        N_("Last day to appeal the fund's refusal"),
+        N_("Appeal time for the fund's refusal ended"),
     ),
 }
 
