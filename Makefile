@@ -40,8 +40,8 @@ vendor:
 # (web/babel.cfg), then each language's messages.po updated and compiled to the committed .mo.
 # A new language: $(BIN)/pybabel init -i web/translations/messages.pot -d web/translations -l sv
 messages: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-by-file -F web/babel.cfg -k _l -k N_ -k Nn_:1,2 -c TRANSLATORS: \
-		-o web/translations/messages.pot --project nbassist web forms processes
+	$(BIN)/pybabel extract --no-location --sort-by-file -F web/babel.cfg -k _l -k lazy_pgettext:1c,2 -k N_ -k Nn_:1,2 -c TRANSLATORS: \
+		-o web/translations/messages.pot --project nbassist web forms processes engine
 	if ls web/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --ignore-pot-creation-date; \
 		$(BIN)/pybabel compile -d web/translations --statistics; \

@@ -11,6 +11,7 @@ from babel import Locale
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from engine.errors import NotFound
 from forms.reference import COUNTRIES, LANGUAGES, autonym, language_name
@@ -38,7 +39,12 @@ DEADLINES = {
     "fund_appeal_deadline": _l("Last day to appeal the fund's refusal"),
 }
 
-STATUSES = {"open": _l("Open"), "closed": _l("Closed"), "withdrawn": _l("She withdrew")}
+# "Open" is also a button ("open the task"): the status has its own context.
+STATUSES = {
+    "open": lazy_pgettext("case status", "Open"),
+    "closed": _l("Closed"),
+    "withdrawn": _l("She withdrew"),
+}
 
 EVENTS = {
     "case.opened": _l("opened the case"),
