@@ -1,7 +1,7 @@
 """Demo data for `nbassist init --demo` (what `make run` shows a newcomer): one person per
 kind of user, with printed logins, a few Swedish cases at different stages, and a case on
 each path a reviewer asked for (a girl, an EU national, an alert, a declined referral, a
-permit due for renewal).
+transfer to Norway, a permit due for renewal).
 
 Idempotent: existing users are left alone and cases are added only once. Never in
 production: demo passwords are printed on purpose.
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from engine.accounts import users
 from engine.accounts.users import actor_for
 from engine.bpmn.clock import SystemClock
-from engine.case.transactions import CASE_PROCESS, complete_task, open_case
+from engine.case.transactions import CASE_PROCESS, complete_task, deliver_message, open_case
 from engine.crypto import Cipher
 from engine.db import make_engine, make_sessionmaker
 from engine.db.context import Services
@@ -55,6 +55,9 @@ DEMO_USERS = (
     DemoUser(
         "reviewer", "lv-marta", "administrator at Marta, Latvia (approves changes)", admin=True
     ),
+    # The coordinator in Norway, where a demo case moved with her (the Swedish team no
+    # longer sees it).
+    DemoUser("coordinator.no", "no-rosa", "case coordinator at ROSA, Norway (a case moved in)"),
 )
 
 FIRST_CONTACTS: list[dict[str, Any]] = [
@@ -186,6 +189,26 @@ JOURNEYS: list[tuple[str, dict[str, Any], list[tuple[str, dict[str, Any]]]]] = [
         ],
     ),
     (
+        "a transfer: she moved from Sweden to Norway",
+        {
+            **_OUTREACH,
+            "alias": "Olena",
+            "origin_country": "UA",
+            "languages": ["uk", "ru"],
+            "has_residence_right": False,
+            "cooperates_with_authorities": "unknown",
+            "indicators": ["deceived_about_work"],
+        },
+        [
+            ("assess_needs", {"services": ["safe_housing"]}),
+            ("message:transfer", {"note": "She moves to her sister in Oslo"}),
+            (
+                "transfer_case",
+                {"host_country": "NO", "consent_given": True, "explained_in_language": "uk"},
+            ),
+        ],
+    ),
+    (
         "a residence permit due for renewal",
         {
             **_OUTREACH,
@@ -211,6 +234,7 @@ JOURNEYS: list[tuple[str, dict[str, Any], list[tuple[str, dict[str, Any]]]]] = [
 ]
 
 TASK_ANSWERS: dict[str, dict[str, Any]] = {
+    "non_punishment_check": _SEEN,
     "immediate_safety": {
         "safe_now": True,
         "accommodation": "shelter",
@@ -314,7 +338,18 @@ def _complete_open_tasks(
 def _complete_step(
     session: Session, services: Services, case_id: str, name: str, answers: dict[str, Any]
 ) -> None:
-    """Complete the open task `name` as a staff member of the organisation holding it."""
+    """Complete the open task `name` as a staff member of the organisation holding it, or
+    (`message:<name>`) send the case a message as its coordinator."""
+    if name.startswith("message:"):
+        case = session.get(Case, case_id)
+        assert case is not None
+        coordinator = next(m.organisation for m in case.team if m.role == "coordinator")
+        actor = actor_for(_demo_staff(session, services, coordinator.slug))
+        message = name.partition(":")[2]
+        deliver_message(
+            session, services, actor, case_id, message, {**plausible_answers(message), **answers}
+        )
+        return
     task = session.scalars(
         select(Task).where(Task.case_id == case_id, Task.state == "open", Task.name == name)
     ).first()

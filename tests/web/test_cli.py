@@ -222,7 +222,7 @@ def test_the_demo_holds_a_case_on_each_new_path(cli_env, capsys):
     from sqlalchemy import select
 
     from engine.db import make_engine, make_sessionmaker
-    from engine.models import Notification, Task
+    from engine.models import Case, Notification, Task
 
     code, out, _ = run(capsys, "init", "--demo")
     assert code == 0, out
@@ -231,6 +231,7 @@ def test_the_demo_holds_a_case_on_each_new_path(cli_env, capsys):
         "an EU national",
         "an alert",
         "a declined referral",
+        "a transfer",
         "a residence permit due for renewal",
     ):
         assert f": {title}" in out, out
@@ -239,7 +240,9 @@ def test_the_demo_holds_a_case_on_each_new_path(cli_env, capsys):
     with make_sessionmaker(engine)() as session:
         open_names = set(session.scalars(select(Task.name).where(Task.state == "open")))
         alerts = session.scalars(select(Notification).where(Notification.kind == "alert")).all()
+        moved = session.scalars(select(Case.host_country).where(Case.host_country == "NO")).all()
     engine.dispose()
+    assert moved == ["NO"]  # the transferred case, for the Norwegian demo coordinator
     assert {
         "child_protection_referral",
         "respond_to_alert",
