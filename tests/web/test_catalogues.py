@@ -112,7 +112,7 @@ def _pairs(catalog) -> dict[object, object]:
         return value if isinstance(value, str) else tuple(value)
 
     return {
-        key(m.id): key(m.string)
+        (m.context, key(m.id)): key(m.string)
         for m in catalog
         if m.id and any(key(m.string)) and not set(key(m.string)) <= set(key(m.id))
     }
