@@ -72,6 +72,8 @@ class User(Base):
     # The interface language this person chose; None until they choose, and then the
     # browser's Accept-Language, else the language of their organisation's country.
     locale: Mapped[str | None] = mapped_column(String(10))
+    # The language whose translations she reviews (a native speaker), if any.
+    reviews_locale: Mapped[str | None] = mapped_column(String(10))
     # Where reminders and escalations are e-mailed (never with personal data of a case).
     email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]

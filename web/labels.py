@@ -9,9 +9,8 @@ from typing import Any
 
 from babel import Locale
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 
 from engine.errors import NotFound
 from forms.reference import COUNTRIES, LANGUAGES, autonym, language_name

@@ -262,3 +262,21 @@ def choose_language(session: Session, user_id: int, locale: str, available: list
     if user is None:
         raise NotFound("no such user")
     user.locale = locale
+
+
+def name_reviewer(
+    session: Session,
+    username: str,
+    locale: str | None,
+    available: list[str],
+    at: datetime,
+    actor: Actor,
+) -> User:
+    """Let a person review the translations of `locale` (None: no longer): a native
+    speaker from a member organisation, who need not be an administrator. Audited."""
+    if locale is not None and (locale not in available or locale == "en"):
+        raise InvalidData("unknown language", {"locale": "Choose a language from the list"})
+    user = user_by_username(session, username)
+    user.reviews_locale = locale
+    record(session, actor, "user.reviewer", at, username=username, locale=locale)
+    return user

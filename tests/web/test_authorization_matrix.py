@@ -164,6 +164,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("admin.accounts.user_list", "GET"): Rule(admin_only(200)),
     ("admin.accounts.deactivate", "POST"): Rule(admin_only(302), form={}),
     ("admin.accounts.reset_second_factor", "POST"): Rule(admin_only(302), form={}),
+    ("admin.accounts.name_reviewer", "POST"): Rule(admin_only(302), form={}),
     ("admin.versions.process_versions", "GET"): Rule(admin_only(200)),
     ("admin.versions.activate", "POST"): Rule(admin_only(400), form={}),
     ("admin.migration.dry_run", "GET"): Rule(admin_only(200)),

@@ -244,8 +244,27 @@ def test_reviewers_see_and_mark_the_strings_nobody_has_reviewed(
     assert reviewed is not None and (reviewed.msgid, reviewed.msgstr) == ("Sign in", "Logga in")
 
 
-def test_only_administrators_review_translations(client: FlaskClient, session: Session) -> None:
+def test_only_administrators_and_named_reviewers_review_translations(
+    client: FlaskClient, session: Session
+) -> None:
     make_user(session, "anna", "se-roks")
     sign_in(client, "anna")
     assert client.get("/admin/translations").status_code == 403
     assert client.get("/leaflets/languages/new").status_code == 403
+    # An administrator names Anna, a native speaker, to review the Latvian strings.
+    post(client, "/sign-out")
+    make_user(session, "root", "se-roks", admin=True)
+    sign_in_as_administrator(client, "root")
+    assert post(client, "/admin/users/anna/reviewer", {"locale": "lv"}).status_code == 302
+    switch_user(client, "anna")
+    home = text(client.get("/"))
+    assert 'href="/admin/translations/lv"' in home  # her way to the review, in the header
+    page = client.get("/admin/translations/lv")
+    assert page.status_code == 200 and 'name="key"' in text(page)
+    overview = re.search(
+        r'data-testid="translations".*?</table>', text(client.get("/admin/translations")), re.S
+    )
+    assert overview and "Latviešu" in overview.group(0) and "Svenska" not in overview.group(0)
+    assert client.get("/admin/translations/sv").status_code == 403  # another language
+    assert client.get("/admin/users").status_code == 403  # and nothing else of the admin
+    assert client.get("/admin").status_code == 403

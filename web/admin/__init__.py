@@ -41,7 +41,7 @@ from web.admin.process_versions import version_pages
 from web.admin.proposals import proposal_pages
 from web.admin.retention import retention_pages
 from web.admin.test_cases import test_case_pages
-from web.admin.translations import translation_pages
+from web.admin.translations import is_review_page, translation_pages
 from web.admin.uploads import (
     DeployError,
     UploadRefused,
@@ -67,6 +67,8 @@ admin.register_blueprint(retention_pages)  # how long each country keeps her dat
 @admin.before_request
 def require_administrator() -> ResponseReturnValue | None:
     user = g.get("user")
+    if user is not None and user.reviews_locale and is_review_page(request.endpoint):
+        return None  # a native speaker named to review a language: its page checks which
     if user is None or not user.is_admin:
         message = _("Only administrators manage the process library.")
         if request.endpoint == "admin.save_edited":

@@ -15,6 +15,7 @@ from engine.accounts import second_factor, users
 from engine.db.unit_of_work import in_transaction
 from engine.directory import list_organisations
 from engine.errors import Conflict, InvalidData, NotFound
+from web.i18n import available_locales, locale_autonym
 from web.state import db_session, state
 
 account_pages = Blueprint("accounts", __name__)
@@ -29,6 +30,7 @@ def user_list(status: int = 200, errors: dict[str, str] | None = None) -> Respon
             "admin": user.is_admin,
             "active": user.active,
             "second_factor": second_factor.has_second_factor(user),
+            "reviews_locale": user.reviews_locale,
         }
         for user in users.list_users(db_session())
     ]
@@ -37,6 +39,9 @@ def user_list(status: int = 200, errors: dict[str, str] | None = None) -> Respon
             "admin/users.html",
             rows=rows,
             organisations=list_organisations(db_session()),
+            review_languages=[
+                (code, locale_autonym(code)) for code in available_locales() if code != "en"
+            ],
             errors=errors or {},
             posted=request.form if errors else {},
         ),
@@ -111,4 +116,30 @@ def reset_second_factor(username: str) -> ResponseReturnValue:
         flash(_("The second factor of %(name)s is cleared.", name=username), "success")
     else:
         flash(_("%(name)s has no second factor; nothing changed.", name=username), "info")
+    return redirect(url_for("admin.accounts.user_list"))
+
+
+@account_pages.post("/users/<username>/reviewer")
+def name_reviewer(username: str) -> ResponseReturnValue:
+    db = db_session()
+    now = state().clock.now()
+    locale = request.form.get("locale", "").strip() or None
+    try:
+        in_transaction(
+            db,
+            lambda: users.name_reviewer(db, username, locale, available_locales(), now, g.actor),
+        )
+    except InvalidData:
+        abort(422, _("Choose a language from the list"))
+    if locale:
+        flash(
+            _(
+                "%(name)s reviews the translations of %(language)s now.",
+                name=username,
+                language=locale_autonym(locale),
+            ),
+            "success",
+        )
+    else:
+        flash(_("%(name)s no longer reviews translations.", name=username), "success")
     return redirect(url_for("admin.accounts.user_list"))

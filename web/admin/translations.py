@@ -1,7 +1,8 @@
 """Administration: the review of the translations. Per language, the strings whose
-translation nobody has reviewed yet; a reviewer (an administrator, who should be a native
-speaker from a member organisation) ticks the ones she checked. Nested in the `admin`
-blueprint, so its administrators-only check applies.
+translation nobody has reviewed yet; a reviewer ticks the ones she checked. Reviewers are
+administrators, or people an administrator named to review one language (a native
+speaker from a member organisation, `user_account.reviews_locale`): the `admin`
+blueprint lets them through to these pages only, and each page checks the language.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ from web.state import db_session, state
 translation_pages = Blueprint("translations", __name__)
 
 
+def is_review_page(endpoint: str | None) -> bool:
+    return bool(endpoint) and str(endpoint).startswith("admin.translations.")
+
+
+def _may_review(locale: str) -> bool:
+    return bool(g.user.is_admin or g.user.reviews_locale == locale)
+
+
 def _unreviewed(locale: str, reviewed: dict[str, str]) -> list[Entry]:
     return [e for e in catalogue(locale).translated if reviewed.get(e.key) != e.msgstr]
 
@@ -28,7 +37,7 @@ def overview() -> ResponseReturnValue:
     db = db_session()
     rows = []
     for locale in available_locales():
-        if locale == "en":
+        if locale == "en" or not _may_review(locale):
             continue
         found = catalogue(locale)
         reviewed = reviewed_translations(db, locale)
@@ -49,6 +58,8 @@ def overview() -> ResponseReturnValue:
 def language(locale: str) -> ResponseReturnValue:
     if locale not in available_locales() or locale == "en":
         abort(404)
+    if not _may_review(locale):
+        abort(403, _("You review the translations of another language."))
     db = db_session()
     if request.method == "POST":
         wanted = set(request.form.getlist("key"))
