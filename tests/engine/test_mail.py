@@ -8,6 +8,7 @@ import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from email.message import Message
 
 import pytest
@@ -127,7 +128,7 @@ def test_a_reminder_mail_has_the_reference_and_a_link_but_nothing_personal(
 ):
     smtp.start()
     coordinator = staff(session, "coordinator", "se-roks")
-    staff(session, "officer", "se-police", email="officer@police.example")
+    staff(session, "officer", "se-police", email="officer@police.example", locale="en")
     staff(session, "no-address", "se-police")
     case = open_case(session, services, coordinator)
 
@@ -145,6 +146,32 @@ def test_a_reminder_mail_has_the_reference_and_a_link_but_nothing_personal(
     assert ALIAS not in everything
     for personal in ("UA", "uk", "ru", "Ukrain", "outreach", "debt", "shelter"):
         assert not re.search(rf"\b{personal}\b", everything, re.IGNORECASE), personal
+
+
+def test_each_recipient_reads_the_mail_in_her_language(session, sessions, services, smtp):
+    """Her own choice, else her country's language: the same reminder in two languages."""
+    smtp.start()
+    coordinator = staff(session, "coordinator", "se-roks")
+    staff(session, "sven", "se-police", email="sven@police.example")  # Swedish, by country
+    staff(session, "liga", "se-police", email="liga@police.example", locale="lv")
+    case = open_case(session, services, coordinator)
+
+    run_tick(sessions, services, START + DAY, settings_for(smtp))
+
+    bodies = {
+        str(m["To"]): (
+            str(make_header(decode_header(m["Subject"]))),
+            m.get_payload(decode=True).decode(),
+        )
+        for m in smtp.inbox.messages
+    }
+    subject, body = bodies["sven@police.example"]
+    assert subject == f"[Nordic Baltic Assist] Påminnelse: {case.reference}"
+    assert "”Bekräfta icke-bestraffning” förfaller om 1 dag" in body
+    assert f"Ärende: {case.reference}" in body and "is due" not in body
+    subject, body = bodies["liga@police.example"]
+    assert "Atgādinājums" in subject and "1 dienas" in body and "is due" not in body
+    assert f"{BASE_URL}/cases/{case.id}" in body  # the link is the same in every language
 
 
 # --- failures, retries, crashes ------------------------------------------------------------------

@@ -39,10 +39,17 @@ START_DATA: dict[str, Any] = valid_data(
 SCHED_PERMIT = DATA / "sched_permit.bpmn"
 
 
-def staff(session: Session, username: str, organisation: str, email: str | None = None) -> Actor:
-    """A member of `organisation` (a slug), without a password (these tests use none)."""
+def staff(
+    session: Session,
+    username: str,
+    organisation: str,
+    email: str | None = None,
+    locale: str | None = None,
+) -> Actor:
+    """A member of `organisation` (a slug), without a password (these tests use none);
+    `locale` is the language they chose (else their country's)."""
     user = users.create_user(session, username, organisation, None, START)
-    user.email = email
+    user.email, user.locale = email, locale
     session.commit()
     return users.actor_for(user)
 

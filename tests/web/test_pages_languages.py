@@ -126,6 +126,33 @@ def test_form_labels_choices_and_errors_are_translated(app: Flask) -> None:
     assert [o.label for o in fields["interpreter_used"].options] == ["Ja", "Nej"]
 
 
+@pytest.mark.parametrize("locale", [code for code in NETWORK_LOCALES if code != "en"])
+def test_messages_with_numbers_and_notifications_are_translated_in_every_language(
+    app: Flask, locale: str
+) -> None:
+    from web.i18n import notification_text, translated
+
+    english = {
+        "Use at most 80 characters": "80",
+        "Enter a number from 1 to 30": "30",
+        "Please check the form: 2 answers need attention.": "2",
+        "'Confirm non-punishment' is due in 3 days (SE-ABC123)": "SE-ABC123",
+        "Reflection period ended 2 hours ago (SE-ABC123)": "SE-ABC123",
+    }
+    with app.test_request_context("/", headers={"Accept-Language": locale}):
+        shown = {
+            message: (notification_text if "SE-" in message else translated)(message)
+            for message in english
+        }
+    for message, value in english.items():
+        assert shown[message] != message and value in shown[message], (locale, shown[message])
+    # The task's own name is translated inside the sentence.
+    assert (
+        "Confirm non-punishment"
+        not in shown["'Confirm non-punishment' is due in 3 days (SE-ABC123)"]
+    )
+
+
 def test_her_languages_come_first_with_their_own_names_and_edo_is_there(app: Flask) -> None:
     form = load_form("inform_rights")
     with app.test_request_context("/", headers=SWEDISH):
