@@ -245,6 +245,9 @@ class Case(Base):
     # version to go back to, kept until the case next moves on (cleared by every save).
     previous_state: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
+    # Just before she withdrew or the case was closed (engine/case/reopen.py): the state a
+    # reopened case continues from. Erased with her data.
+    state_before_closing: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     process_version: Mapped[ProcessVersion] = relationship(
         lazy="joined", foreign_keys=[process_version_id]

@@ -26,11 +26,13 @@ from engine.models import Case
 from engine.versions import specs_for
 
 
-def load_workflow(services: Services, case: Case) -> BpmnWorkflow:
+def load_workflow(services: Services, case: Case, state: bytes | None = None) -> BpmnWorkflow:
+    """The case's workflow; from `state` (an earlier encrypted state of the same case,
+    e.g. the one before it closed) when given."""
     if case.erased_at is not None:  # nothing left to load (engine/retention/erasure.py)
         raise Conflict("her personal data was erased under the retention rules")
     spec, subprocess_specs = specs_for(case.process_version)
-    blob = services.cipher.decrypt(case.state, case.id)
+    blob = services.cipher.decrypt(state if state is not None else case.state, case.id)
     with use_clock(services.clock):
         return load_state(blob, spec, subprocess_specs)
 

@@ -49,7 +49,7 @@ def _sync_tasks(session: Session, services: Services, case: Case, workflow: Bpmn
     team = {m.role: m.organisation_id for m in case.team}
     coordinator = team["coordinator"]
     for human in new_tasks:
-        due_at = _before_deadline(session, case, human, task_due_at(now, human.due, human.due_date))
+        due_at = due_at_for(session, case, human, now)
         task = Task(
             id=human.id,
             case_id=case.id,
@@ -113,10 +113,7 @@ def redate_before_deadlines(
             continue
         if human.due_before is None or human.due_before[0] not in subjects:
             continue
-        created = as_utc(row.created_at)
-        due_at = _before_deadline(
-            session, case, human, task_due_at(created, human.due, human.due_date)
-        )
+        due_at = due_at_for(session, case, human, as_utc(row.created_at))
         if due_at is None or (row.due_at is not None and as_utc(row.due_at) == due_at):
             continue
         row.due_at = due_at
@@ -128,6 +125,14 @@ def redate_before_deadlines(
         schedule_reminders(
             session, case.id, row.organisation_id, row.id, row.name, due_at, leads, now
         )
+
+
+def due_at_for(
+    session: Session, case: Case, human: runtime.HumanTask, since: datetime
+) -> datetime | None:
+    """When a task that opened at `since` is due: its own due rules, and at the latest
+    its lead time before the legal date it comes before."""
+    return _before_deadline(session, case, human, task_due_at(since, human.due, human.due_date))
 
 
 def _before_deadline(

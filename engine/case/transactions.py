@@ -54,6 +54,7 @@ MESSAGES = (
     "transfer",
 )
 COORDINATOR_MESSAGES = ("withdraw", "close_case", "change_decision", "transfer")
+CLOSING_MESSAGES = ("withdraw", "close_case")
 SELECT_PARTNER = "select_return_partner"
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -313,13 +314,23 @@ def deliver_message(
             refuse_after_travel(session, case.id)
         revision = case.revision
         workflow = load_workflow(services, case)
+        # What was open when she withdrew or the case closed: a reopened case goes on there.
+        before = case.state if name in CLOSING_MESSAGES else None
         with use_clock(services.clock):
             runtime.send_message(workflow, name, cleaned)
         if name == "change_decision":
             referral_declined(session, actor, case, services.now(), "referral.ended_by_her_change")
         if name == "withdraw" and runtime.is_finished(workflow):
             case.status = "withdrawn"
-        save_workflow(session, services, case, workflow, revision)
+        ended = before is not None and runtime.is_finished(workflow)
+        save_workflow(
+            session,
+            services,
+            case,
+            workflow,
+            revision,
+            **({"state_before_closing": before} if ended else {}),
+        )
         record(session, actor, "case.message", services.now(), case.id, message=name)
         return case
 

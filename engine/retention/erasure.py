@@ -151,6 +151,7 @@ def erase_case(session: Session, actor: Actor, case_id: str, now: datetime) -> d
     session.execute(delete(CaseCorrection).where(CaseCorrection.case_id == case_id))
     case.alias_key = None
     case.state, case.profile, case.quarantine_reason = b"", None, None
+    case.state_before_closing, case.previous_state = None, None
     case.next_timer_at, case.erased_at = None, now
     case.revision += 1
     record(session, actor, "case.erased", now, case_id, **counts)

@@ -4,6 +4,7 @@ who gets which task, need to know, and her decisions leading."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -554,6 +555,8 @@ def test_a_reopened_case_continues_its_history(session, services):
 
     walker = Walker(session, services, alias="Joy")
     walker.complete("assess_needs", services=["safe_housing", "legal"])
+    open_then = {t.id: t.name for t in walker.open_tasks()}
+    assert "request_reflection_period" in open_then.values()
     walker.message("withdraw")
     assert walker.case.status == "withdrawn" and walker.open_tasks() == []
     done_before = session.scalars(
@@ -562,21 +565,27 @@ def test_a_reopened_case_continues_its_history(session, services):
     roks = staff(session, "se-roks")
     with pytest.raises(NotFound):  # a closed case is the coordinator's alone (need to know)
         reopen_case(session, services, staff(session, "se-police"), walker.case.id, "back")
+    services.clock.advance(timedelta(days=20))
     case = reopen_case(session, services, roks, walker.case.id, "She came back to the shelter")
     assert (case.id, case.reference, case.status) == (walker.case.id, walker.case.reference, "open")
-    # Nothing is lost: the earlier work is still there, the new work is pre-filled.
+    # Nothing is lost and nothing starts over: the earlier work stays done, and the steps
+    # open when she withdrew are open again, the same steps, due anew from today.
     after = session.scalars(
         select(Task).where(Task.case_id == case.id, Task.state == "completed")
     ).all()
     assert {t.id for t in done_before} <= {t.id for t in after}
-    assert "immediate_safety" in walker.names()
-    workflow = load_workflow(services, case)
-    known = runtime.workflow_data(workflow)
-    assert known["alias"] == "Joy" and known["services"] == ["safe_housing", "legal"]
-    assert known["reopened"]["reason"] == "She came back to the shelter"
+    reopened = {t.id: t for t in walker.open_tasks()}
+    assert {i: t.name for i, t in reopened.items()} == open_then
+    assert "assess_needs" not in walker.names()  # her needs were assessed: not asked again
+    now = services.now().replace(tzinfo=None)
+    assert all(t.due_at is None or t.due_at.replace(tzinfo=None) > now for t in reopened.values())
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
     ).all()
     assert actions.index("case.opened") < actions.index("case.reopened")
     with pytest.raises(Conflict):
         reopen_case(session, services, roks, case.id, "again")
+    # The case goes on from there: the reflection period is asked for as before.
+    walker.case = case
+    walker.complete("request_reflection_period")
+    assert walker.holder("grant_reflection_period") == "se-migration"
