@@ -71,6 +71,32 @@ def test_sign_in_and_an_empty_home_page_have_no_english_left_in_any_language(
                 assert msgid not in page, f"{locale} {path}: {msgid!r} still in English"
 
 
+@pytest.mark.parametrize("locale", [code for code in NETWORK_LOCALES if code != "en"])
+def test_a_case_its_task_and_the_lists_have_no_english_left_in_any_language(
+    client: FlaskClient, session: Session, locale: str
+) -> None:
+    """The pages a coordinator works in all day, with a real case: no catalogue string
+    is left in English (a name, a reference or a value she typed may be)."""
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalogue = {
+            m.id: m.string
+            for m in read_po(handle)
+            if isinstance(m.id, str) and m.id and m.string != m.id and not m.context
+        }
+    make_user(session, "anna", "se-roks")
+    sign_in(client, "anna")
+    case_id = open_case_through_the_page(client)
+    task = task_id(session, case_id, "non_punishment_check")
+    for path in ("/", "/cases", f"/cases/{case_id}", f"/tasks/{task}"):
+        page = _texts(text(client.get(path, headers={"Accept-Language": locale})))
+        english = _texts(text(client.get(path)))
+        # Long enough to be a phrase, not a word that reads the same in both languages.
+        left = [
+            m for m in catalogue if m in english and m in page and re.search(r"[a-z]{3} [a-z]", m)
+        ]
+        assert left == [], f"{locale} {path}: still in English: {left}"
+
+
 def test_switching_to_latvian_is_kept_on_her_account(client: FlaskClient, session: Session) -> None:
     make_user(session, "anna", "se-roks")
     sign_in(client, "anna")
