@@ -35,7 +35,11 @@ def alerts(session, walker: Walker) -> tuple[list[str], list[Notification], list
             )
         )
     )
-    mails = list(session.scalars(select(OutboxMail).where(OutboxMail.subject.contains("Alert"))))
+    mails = list(
+        session.scalars(
+            select(OutboxMail).where(OutboxMail.subject.contains(walker.case.reference))
+        )
+    )
     return holders, notes, mails
 
 

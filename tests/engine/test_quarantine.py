@@ -111,7 +111,7 @@ def test_the_administrators_and_the_coordinator_are_told_without_case_data(
         (broken.id, anna.organisation_id, anna.id),  # Anna alone, not her organisation
     ]
     mails = session.scalars(
-        select(OutboxMail).where(OutboxMail.subject.contains("quarantined"))
+        select(OutboxMail).where(OutboxMail.subject.contains(broken.reference))
     ).all()
     assert "anna@example.org" in [m.recipient for m in mails]
     assert all("Ljudmila" not in m.body for m in mails)
