@@ -61,6 +61,7 @@ VALIDATION = (
     N_("Choose at most {count}"),
     N_("Use at most {count} characters"),
     N_("Required because you answered {answer} to “{title}”"),
+    N_("Must be on or after “{title}”"),
     N_("Please check the form: {count} answer needs attention."),
     N_("Please check the form: {count} answers need attention."),
 )

@@ -56,7 +56,7 @@ def _not_before(
         # ISO dates compare correctly as strings.
         if both_dates and str(later_value) < str(earlier_value):
             title = schema.get("properties", {}).get(earlier, {}).get("title", earlier)
-            yield ValidationError(f"Must be on or after the {title.lower()}", path=[later])
+            yield ValidationError(f"Must be on or after “{title}”", path=[later])
 
 
 def _is_valid_date(value: object) -> bool:

@@ -105,7 +105,7 @@ def test_end_date_is_required_only_when_the_period_is_granted_and_says_so():
 
 def test_the_end_date_cannot_be_before_the_start_date():
     fields = errors_of("grant_reflection_period", reflection(end_date="2026-02-01"))
-    assert fields == {"end_date": "Must be on or after the start date"}
+    assert fields == {"end_date": "Must be on or after “Start date”"}
 
 
 def test_defaults_are_filled_in_so_gateways_always_find_the_name():

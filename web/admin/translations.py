@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from engine.catalogue_reviews import mark_reviewed, reviewed_translations
 from engine.db.unit_of_work import in_transaction
@@ -73,7 +74,14 @@ def language(locale: str) -> ResponseReturnValue:
                 mark_reviewed(db, locale, entry.msgid, entry.msgstr, g.user.id, now)
 
         in_transaction(db, work)
-        flash(_("%(count)d translations marked as reviewed.", count=len(chosen)), "success")
+        flash(
+            ngettext(
+                "%(num)d translation marked as reviewed.",
+                "%(num)d translations marked as reviewed.",
+                len(chosen),
+            ),
+            "success",
+        )
         return redirect(url_for("admin.translations.language", locale=locale))
     found = catalogue(locale)
     return render_template(
