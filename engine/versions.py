@@ -271,6 +271,8 @@ def _ask_for_approval(
         )
     )
     for email, locale, country in admins:
+        if not email:
+            continue
         words = catalogue(mail_locale(locale, country)).gettext
         subject = f"[Nordic Baltic Assist] {words(APPROVAL_HEADING)}: {version.process_id}"
         body = "\n".join(

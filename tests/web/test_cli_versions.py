@@ -75,7 +75,9 @@ def test_processes_list_json_names_each_version_whether_it_is_current_and_its_ca
         "deployed_at",
         "deployed_by",
         "running_cases",
+        "review_state",
     }
+    assert {r["review_state"] for r in rows} == {"approved"}  # four eyes are off here
     assert rows[0]["deployed_at"].endswith("+00:00") and rows[0]["deployed_by"] == "system"
 
 

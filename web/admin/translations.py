@@ -7,6 +7,8 @@ blueprint lets them through to these pages only, and each page checks the langua
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -85,7 +87,8 @@ def language(locale: str) -> ResponseReturnValue:
             ),
             "success",
         )
-        return redirect(url_for("admin.translations.language", locale=locale, **_filters()))
+        filters: dict[str, Any] = _filters()
+        return redirect(url_for("admin.translations.language", locale=locale, **filters))
     found = catalogue(locale)
     filters = _filters()
     unreviewed = [
