@@ -32,9 +32,13 @@ from engine import form_library
 from engine.audit import Actor, record
 from engine.bpmn.library import build_bundles, load_directory
 from engine.bpmn.serializer import spec_objects, spec_to_json
+from engine.directory import TEST_ORGANISATION
 from engine.errors import Conflict, NeedsConfirmation, NotFound
-from engine.models import Case, Organisation, ProcessVersion, ReviewEntry
+from engine.models import Case, Organisation, ProcessVersion, ReviewEntry, User
+from engine.phrases import N_, catalogue
 from engine.relied_on import dropped_relied_on
+from engine.schedule.mail import MailSettings, enqueue
+from engine.schedule.notifications import mail_locale
 from engine.version_diff import (  # noqa: F401 - re-exported: versions is where callers look
     HUMAN_TASK_TYPES,
     TaskChange,
@@ -245,6 +249,50 @@ def _propose(
         if previous
         else []
     )
+    _ask_for_approval(session, version, actor, at)
+
+
+def _ask_for_approval(
+    session: Session, version: ProcessVersion, actor: Actor, at: datetime
+) -> None:
+    """An e-mail to every administrator of another organisation (those who may approve),
+    each in her language, in the transaction that records the proposal."""
+    proposer = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    base_url = MailSettings.from_environment().base_url
+    admins = session.execute(
+        select(User.email, User.locale, Organisation.country)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(
+            User.is_admin.is_(True),
+            User.active.is_(True),
+            User.email.is_not(None),
+            User.organisation_id != actor.organisation_id,
+            Organisation.slug != TEST_ORGANISATION,
+        )
+    )
+    for email, locale, country in admins:
+        words = catalogue(mail_locale(locale, country)).gettext
+        subject = f"[Nordic Baltic Assist] {words(APPROVAL_HEADING)}: {version.process_id}"
+        body = "\n".join(
+            [
+                words(APPROVAL_TEXT).format(
+                    organisation=proposer.name if proposer else "—",
+                    version=version.version,
+                    process=version.process_id,
+                ),
+                "",
+                words("Review it: {link}").format(link=f"{base_url}/admin/proposals"),
+            ]
+        )
+        enqueue(session, email, subject, body + "\n", at)
+
+
+APPROVAL_HEADING = N_("A change waits for your approval")
+APPROVAL_TEXT = N_(
+    "{organisation} proposes version {version} of the process {process}. It goes live "
+    "only when an administrator of another organisation approves it."
+)
+N_("Review it: {link}")
 
 
 def organisation_slug(session: Session, actor: Actor) -> str | None:
@@ -395,6 +443,8 @@ def library_rows(session: Session) -> list[dict[str, Any]]:
             "deployed_at": v.deployed_at.isoformat(),
             "deployed_by": v.deployed_by,
             "running_cases": counts.get(v.id, 0),
+            # proposed and rejected versions cannot be made current (four eyes)
+            "review_state": v.review_state,
         }
         for v in list_versions(session)
     ]

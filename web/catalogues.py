@@ -22,11 +22,28 @@ from web.i18n import TRANSLATIONS
 _STATUS = re.compile(r"reviewed by a native speaker from a member organisation:\s*(\w+)", re.I)
 
 
+# Where a message comes from, by the comment the extractors give it (web/extractors.py).
+PARTS = ("pages", "forms", "diagrams")
+
+
 @dataclass(frozen=True)
 class Entry:
     key: str
+    # What gettext looks up: the English, after its context when it has one ("case
+    # status" + "Open" is not the button "Open"), so the two are reviewed apart.
+    lookup: str
     msgid: str
-    msgstr: str  # "" when not translated yet: the page then shows English
+    msgstr: str  # every plural form, one per line; "" when not translated yet
+    context: str | None = None
+    where: str = ""  # the extractor's note: "form inform_rights, field topics: title"
+
+    @property
+    def part(self) -> str:
+        if self.where.startswith("form "):
+            return "forms"
+        if self.where.startswith("diagram"):
+            return "diagrams"
+        return "pages"
 
 
 @dataclass(frozen=True)
@@ -55,8 +72,11 @@ def _read(locale: str, mtime: float) -> CatalogueFile:
             continue
         msgid = message.id if isinstance(message.id, str) else message.id[0]
         raw = message.string
-        msgstr = raw if isinstance(raw, str) else (raw[0] if raw else "")
-        entries.append(Entry(message_key(msgid), msgid, msgstr or ""))
+        forms = [raw] if isinstance(raw, str) else list(raw or ())
+        msgstr = "\n".join(forms) if all(forms) else ""
+        lookup = f"{message.context}\x04{msgid}" if message.context else msgid
+        where = (message.auto_comments or [""])[0]
+        entries.append(Entry(message_key(lookup), lookup, msgid, msgstr, message.context, where))
     return CatalogueFile(locale, match.group(1).lower() if match else "unknown", tuple(entries))
 
 

@@ -15,7 +15,7 @@ import json
 from datetime import datetime
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.audit import Actor, record
@@ -23,12 +23,11 @@ from engine.bpmn import runtime
 from engine.bpmn.clock import use_clock
 from engine.case.access import is_coordinator, visible_case
 from engine.case.store import fresh_workflow, load_workflow, save_workflow
-from engine.case.task_index import due_at_for
+from engine.case.task_index import due_at_for, redate_task
 from engine.db.context import Services
 from engine.db.unit_of_work import in_transaction
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
-from engine.models import Case, Reminder, Task
-from engine.schedule.reminders import schedule_reminders
+from engine.models import Case, Task
 
 
 def reopen_case(
@@ -74,16 +73,7 @@ def _revive_open_steps(
         task.state, task.completed_at, task.claimed_by_id = "open", None, None
         task.escalated_at = None
         task.organisation_id = team.get(task.role, team["coordinator"])
-        task.due_at = due_at_for(session, case, human, now)
-        session.execute(
-            delete(Reminder).where(Reminder.task_id == task.id, Reminder.sent_at.is_(None))
-        )
-        sent = set(session.scalars(select(Reminder.lead).where(Reminder.task_id == task.id)))
-        if task.due_at is not None:
-            leads = [lead for lead in task.reminders or [] if lead not in sent]
-            schedule_reminders(
-                session, case.id, task.organisation_id, task.id, task.name, task.due_at, leads, now
-            )
+        redate_task(session, task, due_at_for(session, case, human, now), now)
     session.flush()  # the task index reads the revived rows as open
 
 

@@ -116,15 +116,21 @@ def redate_before_deadlines(
         due_at = due_at_for(session, case, human, as_utc(row.created_at))
         if due_at is None or (row.due_at is not None and as_utc(row.due_at) == due_at):
             continue
-        row.due_at = due_at
-        session.execute(
-            delete(Reminder).where(Reminder.task_id == row.id, Reminder.sent_at.is_(None))
-        )
-        sent = set(session.scalars(select(Reminder.lead).where(Reminder.task_id == row.id)))
-        leads = [lead for lead in row.reminders or [] if lead not in sent]
-        schedule_reminders(
-            session, case.id, row.organisation_id, row.id, row.name, due_at, leads, now
-        )
+        redate_task(session, row, due_at, now)
+
+
+def redate_task(session: Session, task: Task, due_at: datetime | None, now: datetime) -> None:
+    """Give an open task a new due time; its reminders not sent yet follow it (those
+    already sent stay sent, each lead time reminds once)."""
+    task.due_at = due_at
+    session.execute(delete(Reminder).where(Reminder.task_id == task.id, Reminder.sent_at.is_(None)))
+    if due_at is None:
+        return
+    sent = set(session.scalars(select(Reminder.lead).where(Reminder.task_id == task.id)))
+    leads = [lead for lead in task.reminders or [] if lead not in sent]
+    schedule_reminders(
+        session, task.case_id, task.organisation_id, task.id, task.name, due_at, leads, now
+    )
 
 
 def due_at_for(

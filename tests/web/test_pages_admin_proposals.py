@@ -102,6 +102,31 @@ def test_a_changed_process_is_proposed_and_new_cases_keep_the_current_version(
     assert "Approve version" not in page
 
 
+def test_administrators_of_other_organisations_are_asked_by_e_mail_in_their_language(
+    network: Flask, session: Session
+) -> None:
+    from engine.models import OutboxMail, User
+
+    ada = administrator_of(network, session, "ada", "no-police")
+    administrator_of(network, session, "liga", "lv-marta")
+    administrator_of(network, session, "ole", "no-rosa")
+    for username, address in (("ada", "ada@police.no"), ("liga", "liga@marta.lv"), ("ole", None)):
+        session.scalars(select(User).where(User.username == username)).one().email = address
+    session.commit()
+
+    number = propose_shorter_due(ada, session)
+
+    session.commit()
+    mails = session.scalars(select(OutboxMail)).all()
+    assert [m.recipient for m in mails] == ["liga@marta.lv"]  # not the proposer's own
+    assert "demo_case" in mails[0].subject and f"versiju {number}" in mails[0].body
+    assert "/admin/proposals" in mails[0].body
+    assert "proposes version" not in mails[0].body  # Latvian, her country's language
+    # The versions page offers no "make current" on a proposal: it waits for approval.
+    page = text(ada.get("/admin/versions/demo_case"))
+    assert f"Make version {number} current" not in page and 'data-testid="proposed"' in page
+
+
 def test_the_proposers_organisation_cannot_approve_its_own_change(
     network: Flask, session: Session
 ) -> None:

@@ -284,14 +284,22 @@ def test_reviewers_see_and_mark_the_strings_nobody_has_reviewed(
     sign_in_as_administrator(client, "root")
     overview = text(client.get("/admin/translations"))
     assert "Svenska" in overview and "Latviešu" in overview
-    page = text(client.get("/admin/translations/sv"))
+    first = text(client.get("/admin/translations/sv"))
+    assert first.count('name="key"') == 100  # a page at a time, not 1,600 check boxes
+    assert "Next page" in first
+    forms = text(client.get("/admin/translations/sv?part=forms"))
+    assert "form accept_referral" in forms and "diagram" not in forms.split("unreviewed")[-1]
+    # The case status "Open" and the button "Open" are reviewed apart.
+    both = text(client.get("/admin/translations/sv?q=open"))
+    assert "case status" in both and ">Öppet<" in both and ">Öppna<" in both
+    page = text(client.get("/admin/translations/sv?q=Sign+in"))
     match = re.search(
         r'name="key" value="([0-9a-f]{64})"[^>]*>\s*</td>\s*<td lang="en"><label[^>]*>Sign in<',
         page,
     )
     assert match, "'Sign in' is not listed as unreviewed"
-    post(client, "/admin/translations/sv", {"key": [match.group(1)]})
-    assert ">Sign in<" not in text(client.get("/admin/translations/sv"))
+    post(client, "/admin/translations/sv", {"key": [match.group(1)], "q": "Sign in"})
+    assert ">Sign in<" not in text(client.get("/admin/translations/sv?q=Sign+in"))
     session.expire_all()
     reviewed = session.scalar(select(ReviewedMessage).where(ReviewedMessage.locale == "sv"))
     assert reviewed is not None and (reviewed.msgid, reviewed.msgstr) == ("Sign in", "Logga in")

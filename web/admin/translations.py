@@ -14,7 +14,7 @@ from flask_babel import ngettext
 
 from engine.catalogue_reviews import mark_reviewed, reviewed_translations
 from engine.db.unit_of_work import in_transaction
-from web.catalogues import Entry, catalogue
+from web.catalogues import PARTS, Entry, catalogue
 from web.i18n import available_locales, locale_autonym
 from web.state import db_session, state
 
@@ -55,6 +55,9 @@ def overview() -> ResponseReturnValue:
     return render_template("admin/translations.html", rows=rows)
 
 
+PAGE_SIZE = 100
+
+
 @translation_pages.route("/translations/<locale>", methods=["GET", "POST"])
 def language(locale: str) -> ResponseReturnValue:
     if locale not in available_locales() or locale == "en":
@@ -71,7 +74,7 @@ def language(locale: str) -> ResponseReturnValue:
 
         def work() -> None:
             for entry in chosen:
-                mark_reviewed(db, locale, entry.msgid, entry.msgstr, g.user.id, now)
+                mark_reviewed(db, locale, entry.lookup, entry.msgstr, g.user.id, now)
 
         in_transaction(db, work)
         flash(
@@ -82,13 +85,46 @@ def language(locale: str) -> ResponseReturnValue:
             ),
             "success",
         )
-        return redirect(url_for("admin.translations.language", locale=locale))
+        return redirect(url_for("admin.translations.language", locale=locale, **_filters()))
     found = catalogue(locale)
+    filters = _filters()
+    unreviewed = [
+        e
+        for e in _unreviewed(locale, reviewed_translations(db, locale))
+        if _matches(e, filters.get("part", ""), filters.get("q", ""))
+    ]
+    pages = max((len(unreviewed) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    number = min(_page_number(), pages)
     return render_template(
         "admin/translation_review.html",
         locale=locale,
         name=locale_autonym(locale),
         status=found.reviewed_status,
-        entries=_unreviewed(locale, reviewed_translations(db, locale)),
+        entries=unreviewed[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+        total=len(unreviewed),
+        first=(number - 1) * PAGE_SIZE + 1,
+        page=number,
+        pages=pages,
+        filters=filters,
         untranslated=len(found.entries) - len(found.translated),
     )
+
+
+def _filters() -> dict[str, str]:
+    """The reviewer's choice of part and search words, kept across pages and marks."""
+    source = request.args if request.method == "GET" else request.form
+    part = source.get("part", "")
+    q = source.get("q", "").strip()[:200]
+    return {k: v for k, v in (("part", part if part in PARTS else ""), ("q", q)) if v}
+
+
+def _matches(entry: Entry, part: str, q: str) -> bool:
+    if part and entry.part != part:
+        return False
+    words = q.casefold()
+    return not words or words in entry.msgid.casefold() or words in entry.msgstr.casefold()
+
+
+def _page_number() -> int:
+    text = request.args.get("page", "1")
+    return int(text) if text.isdigit() and 0 < len(text) < 6 and int(text) > 0 else 1
