@@ -36,11 +36,12 @@ vendor:
 	done
 	cd $(VENDOR_SRC) && node build-panel.mjs
 
-# The catalogue for translators, web/translations/messages.pot: pages, forms and diagrams
-# (web/babel.cfg), then each language's messages.po updated and compiled to the committed .mo.
+# The catalogue for translators, web/translations/messages.pot: pages, forms, diagrams and the
+# editor panel's `translate('…')` calls (web/babel.cfg), then each language's messages.po
+# updated and compiled to the committed .mo.
 # A new language: $(BIN)/pybabel init -i web/translations/messages.pot -d web/translations -l sv
 messages: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-by-file -F web/babel.cfg -k _l -k lazy_pgettext:1c,2 -k N_ -k Nn_:1,2 -c TRANSLATORS: \
+	$(BIN)/pybabel extract --no-location --sort-by-file -F web/babel.cfg -k _l -k lazy_pgettext:1c,2 -k N_ -k Nn_:1,2 -k translate -c TRANSLATORS: \
 		-o web/translations/messages.pot --project nbassist web forms processes engine
 	if ls web/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --ignore-pot-creation-date; \

@@ -1,7 +1,8 @@
 """Babel extraction methods for the strings that live outside Python and templates.
 
 Form titles, help texts and choice labels are in `forms/*.schema.json` and `*.ui.json`;
-task names and their instructions are in `processes/*.bpmn`. `make messages` runs
+task names and their instructions are in `processes/*.bpmn`; the process editor's
+properties panel has its own words in `web/vendor-src/panel`. `make messages` runs
 `pybabel extract` with these methods (named in `web/babel.cfg`), so translators find
 every string a person reads in the one catalogue, and the pages look each one up with
 `gettext` when they render it (`web/form_fields.py`, the `translated` filter).
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, cast
 
+from babel.messages.extract import extract_javascript
 from lxml import etree
 
 # (line number, function name, message, comments), as Babel expects from an extractor.
@@ -26,6 +28,9 @@ _UI_TEXTS = ("help", "placeholder")
 _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 # Elements whose names people read: tasks in lists, stages on the case page.
 _NAMED = {"userTask", "manualTask", "task", "callActivity", "subProcess", "process"}
+# The comment that marks the editor panel's messages in the catalogue; the editor page
+# sends the panel the translations of the messages that carry it (web/admin/editor.py).
+PANEL_COMMENT = "process editor's properties panel"
 
 
 def _line_of(text: str, message: str) -> int:
@@ -104,3 +109,16 @@ def extract_bpmn(
             if text:
                 line = documentation.sourceline or 1
                 yield line, None, text, [f"{where}: instructions (Markdown)"]
+
+
+def extract_panel(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[Message]:
+    """The editor panel's words: its `translate('…')` calls (bpmn-js's translate service)
+    in `web/vendor-src/panel/*.js` and `.jsx`, found by Babel's JavaScript extractor (which
+    reads JSX), each marked as the panel's."""
+    for found in extract_javascript(fileobj, keywords, comment_tags, options):
+        # What every extraction method yields (Babel annotates it as extract()'s result).
+        line, funcname, message, comments = cast(tuple[int, str, Any, list[str]], found)
+        if isinstance(message, str):  # `translate` takes one message, no plural forms
+            yield line, funcname, message, [*comments, PANEL_COMMENT]

@@ -2,7 +2,8 @@
 in the panel applies to new cases and not to running ones; an invalid condition is
 refused with the element marked on the canvas; every diagram in processes/ survives the
 modeler and saves as the same model (care_plan's multi-instance input included); the
-editor still works when the panel's bundle does not load; no serious axe findings."""
+editor still works when the panel's bundle does not load; no serious axe findings; a
+Swedish administrator reads the panel's own words in Swedish."""
 
 from __future__ import annotations
 
@@ -136,6 +137,38 @@ def test_a_due_time_set_in_the_panel_applies_to_new_cases_only(
     start = START.replace(tzinfo=None)
     assert due_of(library, new, "immediate_safety") == start + timedelta(days=3)
     assert due_of(library, running, "immediate_safety") == start + timedelta(hours=24)
+
+
+def test_a_swedish_administrator_reads_the_panel_in_swedish(
+    page: Any, live_server: str, library: Any
+) -> None:
+    """The project's own words of the panel follow the reader's language (the page hands
+    their translations to the panel); bpmn-js's built-in ones stay English."""
+    base = live_server
+    with library() as session:
+        make_user(session, "sigrid", "no-police", admin=True)
+    sign_in_as_administrator(page, base, "sigrid")
+    page.select_option("#language-switch", "sv")  # submits itself; kept on her account
+    page.wait_for_function("document.documentElement.lang === 'sv'")
+    open_editor(page, base, "browser_case", newest(library, "browser_case"), "browser_case.bpmn")
+    page.evaluate(SELECT, "immediate_safety")
+    group = page.locator("[data-group-id=group-nbassist-task] .bio-properties-panel-group-header")
+    assert "Uppgift för en organisation" in group.inner_text()
+    due = page.locator("[data-entry-id=nbassist-due]")
+    assert "Förfaller efter" in due.locator("label").inner_text()
+    assert "räknat från när uppgiften öppnas" in due.inner_text()
+    assert "Ärendevärden som den kan använda" in page.inner_text(
+        "[data-entry-id=nbassist-case-values]"
+    )
+    assert "Instruktioner (Markdown" in page.inner_text("[data-entry-id=documentation]")
+    page.fill("#bio-properties-panel-nbassist-due", "3 dagar")  # not a duration
+    error = due.locator(".bio-properties-panel-error")
+    assert error.inner_text() == (
+        "Skriv en varaktighet enligt ISO 8601, till exempel P7D (7 dagar) eller PT24H (24 timmar)."
+    )
+    assert "Write an ISO 8601" not in page.inner_text("#properties")
+    assert page.page_errors == []
+    screenshot(page, "editor-panel-swedish")
 
 
 def test_a_form_chosen_in_the_panel_is_previewed_and_saved(

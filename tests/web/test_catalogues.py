@@ -13,7 +13,8 @@ from babel.messages.pofile import read_po
 
 from engine.settings import PROJECT_ROOT
 from forms.registry import FORMS_DIR, form_names
-from web.extractors import extract_bpmn, extract_form
+from web.admin.editor import panel_msgids
+from web.extractors import PANEL_COMMENT, extract_bpmn, extract_form, extract_panel
 from web.i18n import NETWORK_LOCALES, TRANSLATIONS
 
 LOCALES = [code for code in NETWORK_LOCALES if code != "en"]
@@ -70,6 +71,25 @@ def test_the_committed_template_holds_every_form_and_diagram_string():
     for path in (PROJECT_ROOT / "processes").glob("*.bpmn"):
         wanted |= {msg for _, _, msg, _ in _extracted(path, extract_bpmn)}
     assert sorted(wanted - template) == []
+
+
+def test_the_committed_template_holds_every_word_of_the_editor_panel():
+    """`make messages` was run after the last change to the panel's sources, so the editor
+    page hands the panel the translations of all its words (web/admin/editor.py)."""
+    panel = PROJECT_ROOT / "web" / "vendor-src" / "panel"
+    sources = sorted([*panel.glob("*.js"), *panel.glob("*.jsx")])
+    assert any(path.suffix == ".jsx" for path in sources)
+    found = set()
+    for path in sources:
+        with path.open("rb") as handle:
+            found |= {
+                msg
+                for _, _, msg, comments in extract_panel(handle, ["translate"], [], {})
+                if PANEL_COMMENT in comments
+            }
+    assert {"Task for an organisation", "Case values it may use", "Due after"} <= found
+    assert "Write an ISO 8601 duration such as P7D (7 days) or PT24H (24 hours)." in found
+    assert sorted(found ^ set(panel_msgids())) == []
 
 
 @pytest.mark.parametrize("locale", LOCALES)

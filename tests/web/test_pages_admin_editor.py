@@ -5,6 +5,7 @@ refuses hostile or invalid diagrams the same way, answering JSON for the page's 
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -195,6 +196,31 @@ def test_the_panel_reads_the_roles_and_the_form_library(
     assert 'data-library="/admin/editor/library"' in body
     assert 'data-start-form="record_first_contact"' in body
     assert "nbassist-panel/nbassist-panel.js" in body and "properties-panel.css" in body
+
+
+def panel_words(body: str) -> dict[str, str]:
+    """The panel's words the editor page gives modeler.js (English → the page's language)."""
+    found = re.search(r'<script type="application/json" id="panel-words">(.*?)</script>', body)
+    assert found is not None
+    words = json.loads(found.group(1))
+    assert isinstance(words, dict)
+    return words
+
+
+def test_the_panel_gets_its_words_in_the_readers_language(
+    client: FlaskClient, session: Session
+) -> None:
+    administrator(client, session)
+    journey = latest(session, "victim_journey").version
+    path = f"/admin/processes/victim_journey/{journey}/edit/care_plan.bpmn"
+    assert panel_words(text(client.get(path))) == {}  # English: the panel's own words
+    swedish = {"Accept-Language": "sv-SE,sv;q=0.9"}
+    words = panel_words(text(client.get(path, headers=swedish)))
+    assert words["Task for an organisation"] == "Uppgift för en organisation"
+    assert words["The form named like the task ({id})"].endswith("({id})")
+    assert "Element documentation" not in words  # bpmn-js's own words stay English
+    library = client.get("/admin/editor/library", headers=swedish).get_json()
+    assert library["forms"]["grant_reflection_period"]["title"] != "Reflection period decision"
 
 
 def test_a_form_preview_shows_the_form_disabled(client: FlaskClient, session: Session) -> None:

@@ -36,7 +36,7 @@ from engine.versions import Deployed, deploy_files, latest_version, list_version
 from web.admin.accounts import account_pages
 from web.admin.case_migration import migration_pages
 from web.admin.directory import directory_pages
-from web.admin.editor import editor_pages
+from web.admin.editor import editor_pages, panel_words
 from web.admin.process_versions import version_pages
 from web.admin.proposals import proposal_pages
 from web.admin.retention import retention_pages
@@ -325,6 +325,7 @@ def edit_diagram(process_id: str, number: int, filename: str) -> ResponseReturnV
         drawn=filename in drawn_files(version),
         counts=cases_per_version().get(version.id, {}),
         start_form=version.start_form or START_FORM,  # the form a case opens with
+        panel_words=panel_words(),
     )
 
 

@@ -40,11 +40,24 @@
       });
   }
 
+  /* The panel's own words in the reader's language, English → translated (the page's
+     #panel-words); the panel's translate service looks them up, and keeps English for
+     what they lack. */
+  function panelWords() {
+    var data = document.getElementById("panel-words");
+    try {
+      return data ? JSON.parse(data.textContent) : {};
+    } catch (error) {
+      return {};
+    }
+  }
+
   /* The modeler with the properties panel, or without it when the panel's bundle is
      missing or fails: drawing and saving never depend on it. */
   function createModeler(container, properties, panelConfig) {
     var panel = window.NbassistPanel;
     if (panel && properties) {
+      window.NbassistPanelWords = panelWords();
       try {
         var withPanel = new window.BpmnJS({
           container: container,

@@ -48,9 +48,10 @@ function loopItems(bo) {
 
 /**
  * [{name, title, source}] for `element`; `forms` maps a form name to
- * {title, fields: [{name, title}]}, `startForm` names the case's start form.
+ * {title, fields: [{name, title}]}, `startForm` names the case's start form, `translate`
+ * is bpmn-js's service (for the source of a multi-instance's item).
  */
-export function caseValues(element, forms, startForm) {
+export function caseValues(element, forms, startForm, translate) {
   const bo = getBusinessObject(element);
   const found = new Map();
   const add = (name, title, source) => {
@@ -61,7 +62,7 @@ export function caseValues(element, forms, startForm) {
     if (form) { form.fields.forEach((field) => add(field.name, field.title, form.title)); }
   };
   if (startForm) { addForm(startForm); }
-  loopItems(bo).forEach((item) => add(item.name, item.from, 'one item of ' + item.from));
+  loopItems(bo).forEach((item) => add(item.name, item.from, translate('one item of {collection}', { collection: item.from })));
   for (const earlier of earlierElements(bo)) {
     if (isAny(earlier, HUMAN_TASKS) || is(earlier, 'bpmn:StartEvent')) {
       const formName = formOf({ businessObject: earlier });

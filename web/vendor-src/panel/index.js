@@ -9,14 +9,27 @@ import FormPreview from './form-preview';
 import PendingEdits, { debounceInput } from './pending-edits';
 import NbassistPropertiesProvider from './provider';
 
-// The properties panel's own labels that mean something else in this project.
+const own = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+
+// The properties panel's own labels that mean something else in this project: ours instead.
 const WORDS = {
-  'Element documentation': 'Instructions (Markdown, shown above the form)'
+  'Element documentation': () => translate('Instructions (Markdown, shown above the form)')
 };
 
+/**
+ * bpmn-js's `translate` service, for the whole modeler. This project's words are English
+ * templates (`translate('… {name} …', { name })`) that `make messages` extracts into the
+ * catalogue (web/extractors.py); the page gives their translations into the reader's
+ * language as `window.NbassistPanelWords` (English → translated, only those that differ:
+ * web/admin/editor.py). What it lacks, bpmn-js's own words among them, stays English.
+ */
 function translate(template, replacements) {
-  const text = WORDS[template] || template;
-  return text.replace(/{([^}]+)}/g, (_, key) => (replacements && key in replacements ? replacements[key] : '{' + key + '}'));
+  if (own(WORDS, template)) {
+    return WORDS[template]();
+  }
+  const words = window.NbassistPanelWords || {};
+  const text = own(words, template) ? words[template] : template;
+  return text.replace(/{([^}]+)}/g, (_, key) => (replacements && own(replacements, key) ? replacements[key] : '{' + key + '}'));
 }
 
 const NbassistModule = {
@@ -31,8 +44,8 @@ const NbassistModule = {
 // Hints under the properties panel's own entries, in this project's terms
 // (the page passes them as `propertiesPanel.description`).
 const DESCRIPTIONS = {
-  documentation: () => 'Shown above the form, as Markdown. The case values it may mention are listed under "Task for an organisation".',
-  timerEventDefinitionValue: () => 'An expression: quote a duration, "P30D", or compute an ISO date-time from case values, end_date + "T09:00:00Z".'
+  documentation: () => translate('Shown above the form, as Markdown. The case values it may mention are listed under "Task for an organisation".'),
+  timerEventDefinitionValue: () => translate('An expression: quote a duration, "P30D", or compute an ISO date-time from case values, end_date + "T09:00:00Z".')
 };
 
 window.NbassistPanel = {

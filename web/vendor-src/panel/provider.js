@@ -18,8 +18,8 @@ function group(id, label, entries) {
   return { id, label, component: Group, entries, shouldOpen: true }; // open: they matter most here
 }
 
-function taskGroup(element) {
-  return group('nbassist-task', 'Task for an organisation', [
+function taskGroup(element, translate) {
+  return group('nbassist-task', translate('Task for an organisation'), [
     { id: 'nbassist-role', component: RoleEntry },
     { id: 'nbassist-role-variable', component: RoleVariableEntry, isEdited: isTextFieldEntryEdited },
     { id: 'nbassist-form', component: FormEntry, isEdited: isSelectEntryEdited },
@@ -40,18 +40,18 @@ function needsCondition(element) {
   return is(element, 'bpmn:SequenceFlow') && (isAny(bo.sourceRef, BRANCHING) || !!bo.conditionExpression);
 }
 
-export function groupsFor(element) {
+export function groupsFor(element, translate) {
   if (isAny(element, HUMAN_TASKS)) {
-    return [ taskGroup(element) ];
+    return [ taskGroup(element, translate) ];
   }
   if (isPlainStart(element)) {
-    return [ group('nbassist-start', 'Start form', [ { id: 'nbassist-form', component: FormEntry, isEdited: isSelectEntryEdited, element } ]) ];
+    return [ group('nbassist-start', translate('Start form'), [ { id: 'nbassist-form', component: FormEntry, isEdited: isSelectEntryEdited, element } ]) ];
   }
   if (is(element, 'bpmn:Lane')) {
-    return [ group('nbassist-lane', 'Role', [ { id: 'nbassist-lane-role', component: LaneRoleEntry, isEdited: isSelectEntryEdited, element } ]) ];
+    return [ group('nbassist-lane', translate('Role'), [ { id: 'nbassist-lane-role', component: LaneRoleEntry, isEdited: isSelectEntryEdited, element } ]) ];
   }
   if (needsCondition(element)) {
-    return [ group('nbassist-condition', 'Condition', [
+    return [ group('nbassist-condition', translate('Condition'), [
       { id: 'nbassist-condition', component: ConditionEntry, isEdited: isTextAreaEntryEdited, element },
       { id: 'nbassist-case-values', component: CaseValuesEntry, element }
     ]) ];
@@ -59,17 +59,18 @@ export function groupsFor(element) {
   return [];
 }
 
-export default function NbassistPropertiesProvider(propertiesPanel) {
+export default function NbassistPropertiesProvider(propertiesPanel, translate) {
+  this._translate = translate;
   propertiesPanel.registerProvider(LOW_PRIORITY, this);
 }
 
-NbassistPropertiesProvider.$inject = [ 'propertiesPanel' ];
+NbassistPropertiesProvider.$inject = [ 'propertiesPanel', 'translate' ];
 
 NbassistPropertiesProvider.prototype.getGroups = function(element) {
   return (groups) => {
     // Ours right after "General" (name and id): they matter most to this project.
     const at = groups.findIndex((g) => g.id === 'general') + 1;
-    groups.splice(at, 0, ...groupsFor(element));
+    groups.splice(at, 0, ...groupsFor(element, this._translate));
     return groups;
   };
 };
