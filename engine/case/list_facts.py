@@ -75,8 +75,12 @@ def case_facts(
                 Case.erased_at,
             ),
             lazyload(Case.process_version),
-            # The policy reads who is on the team, not the organisations' directory rows.
+            # The policy reads who is on the team, not the organisations' directory rows,
+            # and, for any reader not coordinating, her consents and legal bases: one query
+            # each for the page, not one per case.
             selectinload(Case.team).lazyload(CaseTeamMember.organisation),
+            selectinload(Case.consents),
+            selectinload(Case.access_grants),
         )  # fmt: skip
         .where(Case.id.in_(ids))
     )
@@ -86,7 +90,7 @@ def case_facts(
     light = (
         load_only(
             Task.id, Task.case_id, Task.name, Task.role, Task.organisation_id, Task.state,
-            Task.due_at, Task.created_at,
+            Task.due_at, Task.created_at, Task.needs, Task.access_ended_at,
         ),
         lazyload(Task.organisation),
         lazyload(Task.claimed_by),
