@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from engine.audit import Actor
 from engine.case import visibility
+from engine.case.access import is_coordinator
 from engine.case.alerts import ALERT_TASK
 from engine.case.profile import decrypt_profile
 from engine.db.context import Services
@@ -73,17 +74,28 @@ def case_facts(
                 Case.status,
                 Case.profile,
                 Case.erased_at,
+                Case.is_test,
             ),
             lazyload(Case.process_version),
-            # The policy reads who is on the team, not the organisations' directory rows,
-            # and, for any reader not coordinating, her consents and legal bases: one query
-            # each for the page, not one per case.
+            # The policy reads who is on the team, not the organisations' directory rows.
             selectinload(Case.team).lazyload(CaseTeamMember.organisation),
-            selectinload(Case.consents),
-            selectinload(Case.access_grants),
         )  # fmt: skip
         .where(Case.id.in_(ids))
-    )
+    ).all()
+    # Where the reader does not coordinate, the policy reads her consents and legal
+    # bases too: one query each for those cases of the page, not one per case.
+    others = [c.id for c in cases if not is_coordinator(c, actor)]
+    if others:
+        session.scalars(
+            select(Case)
+            .options(
+                load_only(Case.id),
+                lazyload(Case.process_version),
+                selectinload(Case.consents),
+                selectinload(Case.access_grants),
+            )
+            .where(Case.id.in_(others))
+        ).all()
     tasks: dict[str, list[Task]] = defaultdict(list)
     # The columns the flags and the access policy read, without the joined organisation,
     # holder or encrypted data: a page of 50 cases holds hundreds of tasks.
