@@ -38,7 +38,7 @@ from engine.models import Case, Organisation, ProcessVersion, ReviewEntry, User
 from engine.phrases import N_, catalogue
 from engine.relied_on import dropped_relied_on
 from engine.schedule.mail import MailSettings, enqueue
-from engine.schedule.notifications import mail_locale
+from engine.schedule.notifications import mail_addresses
 from engine.version_diff import (  # noqa: F401 - re-exported: versions is where callers look
     HUMAN_TASK_TYPES,
     TaskChange,
@@ -259,21 +259,14 @@ def _ask_for_approval(
     each in her language, in the transaction that records the proposal."""
     proposer = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     base_url = MailSettings.from_environment().base_url
-    admins = session.execute(
-        select(User.email, User.locale, Organisation.country)
-        .join(Organisation, Organisation.id == User.organisation_id)
-        .where(
-            User.is_admin.is_(True),
-            User.active.is_(True),
-            User.email.is_not(None),
-            User.organisation_id != actor.organisation_id,
-            Organisation.slug != TEST_ORGANISATION,
-        )
+    admins = mail_addresses(
+        session,
+        User.is_admin.is_(True),
+        User.organisation_id != actor.organisation_id,
+        Organisation.slug != TEST_ORGANISATION,
     )
-    for email, locale, country in admins:
-        if not email:
-            continue
-        words = catalogue(mail_locale(locale, country)).gettext
+    for email, locale in admins:
+        words = catalogue(locale).gettext
         subject = f"[Nordic Baltic Assist] {words(APPROVAL_HEADING)}: {version.process_id}"
         body = "\n".join(
             [

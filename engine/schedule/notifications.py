@@ -46,22 +46,26 @@ class Recipients:
 
     def of(self, session: Session, organisation_id: int) -> list[tuple[str, str | None]]:
         if organisation_id not in self._by_org:
-            rows = session.execute(
-                select(User.email, User.locale, Organisation.country)
-                .join(Organisation, Organisation.id == User.organisation_id)
-                .where(
-                    User.organisation_id == organisation_id,
-                    User.active.is_(True),
-                    User.email.is_not(None),
-                )
-                .order_by(User.id)
+            self._by_org[organisation_id] = mail_addresses(
+                session, User.organisation_id == organisation_id
             )
-            found: dict[str, str | None] = {}
-            for email, locale, country in rows:
-                if email and email not in found:
-                    found[email] = mail_locale(locale, country)
-            self._by_org[organisation_id] = list(found.items())
         return self._by_org[organisation_id]
+
+
+def mail_addresses(session: Session, *where: ColumnElement[bool]) -> list[tuple[str, str | None]]:
+    """The e-mail address of each active person matching `where`, once each, with the
+    language to write to her in."""
+    rows = session.execute(
+        select(User.email, User.locale, Organisation.country)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(User.active.is_(True), User.email.is_not(None), *where)
+        .order_by(User.id)
+    )
+    found: dict[str, str | None] = {}
+    for email, locale, country in rows:
+        if email and email not in found:
+            found[email] = mail_locale(locale, country)
+    return list(found.items())
 
 
 def mail_locale(chosen: str | None, country: str | None) -> str | None:
