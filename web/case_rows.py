@@ -16,6 +16,7 @@ from engine.db.context import Services
 from engine.errors import NotFound
 from engine.pagination import iso
 from engine.versions import current_version
+from web.i18n import translated
 
 
 def with_facts(
@@ -78,8 +79,10 @@ def facts_by_case(
 
 
 def stage_names(session: Session) -> dict[str, str]:
-    """Stage (process id) → its name in the case process's current version."""
+    """Stage (process id) → its name in the case process's current version, in the
+    reader's language."""
     try:
-        return process_names(current_version(session, CASE_PROCESS))
+        names = process_names(current_version(session, CASE_PROCESS))
     except NotFound:
         return {}
+    return {process: translated(name) for process, name in names.items()}
