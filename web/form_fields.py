@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from forms.reference import COMMON_LANGUAGES
 from forms.registry import Form, allowed_values, default_widget, load_form
 from forms.validation import MultiValueForm, _coerce, coerce_form_post
-from web.i18n import translated
+from web.i18n import field_title, translated
 from web.labels import language_label
 
 LANGUAGE_WIDGETS = {"language", "languages"}
@@ -142,7 +142,7 @@ def _field(
     widget = _widget(prop, field_ui)
     field_ = Field(
         name=path,
-        label=translated(
+        label=field_title(
             prop.get("title") or path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
         ),
         widget=widget,

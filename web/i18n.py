@@ -14,6 +14,7 @@ organisation's country.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -115,6 +116,20 @@ def translated(text: str | None) -> str:
     if found != key:
         return found
     return phrases.translate(key, phrases.VALIDATION, _, ngettext) or str(text)
+
+
+# A form title that says the field may be left empty; the form adds that itself.
+_OPTIONAL = re.compile(r"\s*\((optional|valfritt)\)\s*$", re.IGNORECASE)
+_LAST_BRACKETS = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def field_title(title: str) -> str:
+    """A form's title for a field in the reader's language, without its "(optional)"
+    (the translation's own word for it is in brackets at the end too): the form marks
+    an optional field itself, and a recorded answer needs no such mark."""
+    if not _OPTIONAL.search(title):
+        return translated(title)
+    return _LAST_BRACKETS.sub("", translated(title))
 
 
 def notification_text(message: str) -> str:

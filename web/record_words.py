@@ -19,13 +19,11 @@ from engine.bpmn.placeholders import fill
 from engine.case.recorded_fields import field_parts
 from engine.errors import NotFound
 from forms.registry import Form, load_form
-from web.i18n import translated
+from web.i18n import field_title, translated
 from web.labels import country_name, language_label
 from web.task_titles import service_label, titled
 
-_OPTIONAL = re.compile(r"\s*\((optional|valfritt)\)\s*$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_LAST_BRACKETS = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 def _form(name: str | None) -> Form | None:
@@ -41,15 +39,7 @@ def field_label(form_name: str | None, name: str) -> str:
     """The question the form asked for `name`, without its "(optional)"."""
     form = _form(form_name) or _form(field_parts().get(name, ("", ""))[0])
     prop = form.schema.get("properties", {}).get(name, {}) if form else {}
-    return _question(str(prop.get("title") or name.replace("_", " ").capitalize()))
-
-
-def _question(title: str) -> str:
-    """A form's title for a field in the reader's language, without its "(optional)"
-    (the translation's own word for it is in brackets at the end too)."""
-    if not _OPTIONAL.search(title):
-        return translated(title)
-    return _LAST_BRACKETS.sub("", translated(title))
+    return field_title(str(prop.get("title") or name.replace("_", " ").capitalize()))
 
 
 def value_words(form_name: str | None, name: str, value: Any, organisations: dict[str, str]) -> str:
@@ -71,7 +61,7 @@ def _words(value: Any, field_ui: dict[str, Any], prop: dict[str, Any], orgs: dic
     if isinstance(value, dict):
         nested = prop.get("properties", {})
         return "; ".join(
-            f"{_question(str(nested.get(k, {}).get('title') or k))}: "
+            f"{field_title(str(nested.get(k, {}).get('title') or k))}: "
             f"{_words(v, {}, nested.get(k, {}), orgs)}"
             for k, v in value.items()
         )

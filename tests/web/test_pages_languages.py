@@ -26,6 +26,7 @@ from tests.factories.pages import (
     text,
 )
 from tests.factories.people import make_user
+from web.case_rows import stage_names
 from web.form_fields import build_fields
 from web.i18n import NETWORK_LOCALES, TRANSLATIONS
 
@@ -95,6 +96,36 @@ def test_a_case_its_task_and_the_lists_have_no_english_left_in_any_language(
             m for m in catalogue if m in english and m in page and re.search(r"[a-z]{3} [a-z]", m)
         ]
         assert left == [], f"{locale} {path}: still in English: {left}"
+
+
+@pytest.mark.parametrize("locale", NETWORK_LOCALES)
+def test_an_optional_field_says_so_once_in_every_language(
+    client: FlaskClient, session: Session, locale: str
+) -> None:
+    make_user(session, "anna", "se-roks")
+    sign_in(client, "anna")
+    page = text(client.get("/cases/new", headers={"Accept-Language": locale}))
+    labels = [" ".join(m.split()) for m in re.findall(r"<label[^>]*>(.*?)</label>", page, re.S)]
+    marked = [label for label in labels if 'class="optional"' in label]
+    assert marked, "no optional field on the opening form"
+    for label in marked:
+        words = re.sub(r"<[^>]+>", "", label)
+        assert not re.search(r"\([^()]+\)\s*\([^()]+\)\s*$", words), words
+
+
+@pytest.mark.parametrize("locale", [code for code in NETWORK_LOCALES if code != "en"])
+def test_the_lists_name_her_stage_in_the_readers_language(
+    app: Flask, session: Session, locale: str
+) -> None:
+    """The stage column of the task and case lists (one-word names that the phrase
+    checks above pass over)."""
+    names = {}
+    for language in ("en", locale):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            names[language] = stage_names(session)
+    assert names["en"]["reflection_period"] == "Reflection period"
+    assert names[locale]["reflection_period"] != "Reflection period"
+    assert names[locale]["identification"] != "Identification"
 
 
 def test_switching_to_latvian_is_kept_on_her_account(client: FlaskClient, session: Session) -> None:
