@@ -20,7 +20,7 @@ from forms.reference import COMMON_LANGUAGES
 from forms.registry import Form, allowed_values, default_widget, load_form
 from forms.validation import MultiValueForm, _coerce, coerce_form_post
 from web.i18n import field_title, translated
-from web.labels import language_label
+from web.labels import country_name, language_label
 
 LANGUAGE_WIDGETS = {"language", "languages"}
 CHOICE_WIDGETS = {"radio", "select", "checkboxes", "country", "language", "languages", "yesno"}
@@ -245,6 +245,12 @@ def _options(
         ]
     if widget in LANGUAGE_WIDGETS:
         return _language_options(allowed_values(prop, root) or [], value)
+    if widget == "country":  # named by Babel in the reader's language, not the form's English
+        named = [(country_name(v), str(v)) for v in allowed_values(prop, root) or []]
+        return [
+            Option(code, name, code == value)
+            for name, code in sorted(named, key=lambda pair: pair[0].casefold())
+        ]
     labels: dict[str, str] = field_ui.get("labels") or {}
     # Booleans among the choices (yes, no, not known, prefers not to say) are "true"/"false".
     allowed = [

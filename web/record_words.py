@@ -68,10 +68,10 @@ def _words(value: Any, field_ui: dict[str, Any], prop: dict[str, Any], orgs: dic
     text = str(value)
     widget = field_ui.get("widget")
     labels: dict[str, Any] = field_ui.get("labels") or {}
-    if text in labels:
-        return translated(str(labels[text]))
     if widget == "country" or prop.get("$ref") == "#/$defs/country":
         return country_name(text)
+    if text in labels:
+        return translated(str(labels[text]))
     if widget in ("language", "languages") or prop.get("$ref") == "#/$defs/language":
         return language_label(text)
     if widget == "organisation" or text in orgs:

@@ -210,6 +210,19 @@ def test_messages_with_numbers_and_notifications_are_translated_in_every_languag
     )
 
 
+def test_countries_are_named_in_the_readers_language(app: Flask) -> None:
+    from web.record_words import value_words
+
+    form = load_form("record_first_contact")
+    with app.test_request_context("/", headers={"Accept-Language": "nb"}):
+        fields = {f.name: f for f in build_fields(form, {}, {})}
+        answer = value_words("record_first_contact", "origin_country", "UA", {})
+    assert "Norge" in [o.label for o in fields["host_country"].options]
+    assert "Norway" not in [o.label for o in fields["host_country"].options]
+    assert "Ukraina" in [o.label for o in fields["origin_country"].options]
+    assert answer == "Ukraina"  # and read back so on the case page
+
+
 def test_her_languages_come_first_with_their_own_names_and_edo_is_there(app: Flask) -> None:
     form = load_form("inform_rights")
     with app.test_request_context("/", headers=SWEDISH):
