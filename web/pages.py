@@ -10,6 +10,7 @@ import markdown
 from flask import Flask, g, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from web.form_fields import error_links
@@ -21,17 +22,18 @@ from web.state import db_session, state
 ALLOWED_TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "h3", "h4", "blockquote"]
 ALLOWED_ATTRIBUTES = {"a": ["href", "title"]}
 
+# Each error page's heading, in the catalogue (a page reads it in its reader's language).
 TITLES = {
-    400: "This request could not be handled",
-    403: "This is not yours to open",
-    404: "We could not find that page",
-    405: "That action is not possible here",
-    409: "Someone changed this meanwhile",
-    413: "That was too much to send at once",
-    422: "Please check what you entered",
-    429: "Please wait a moment",
-    500: "Something went wrong on our side",
-    503: "Busy for a moment",
+    400: _l("This request could not be handled"),
+    403: _l("This is not yours to open"),
+    404: _l("We could not find that page"),
+    405: _l("That action is not possible here"),
+    409: _l("Someone changed this meanwhile"),
+    413: _l("That was too much to send at once"),
+    422: _l("Please check what you entered"),
+    429: _l("Please wait a moment"),
+    500: _l("Something went wrong on our side"),
+    503: _l("Busy for a moment"),
 }
 
 
@@ -53,8 +55,7 @@ def _rel_noopener(attrs: dict[Any, str], new: bool = False) -> dict[Any, str]:
 
 def html_error(status: int, message: str = "") -> ResponseReturnValue:
     """The page for any error; `web.errors` calls it for pages (never for the API)."""
-    titles = {code: _(text) for code, text in TITLES.items()}
-    title = titles.get(status, _("Something went wrong"))
+    title = str(TITLES.get(status, _l("Something went wrong")))
     if status == 404 and message in ("no such case", "no such task", ""):
         message = _(
             "It may have been closed, or it is not shared with your organisation. "

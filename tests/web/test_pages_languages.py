@@ -128,6 +128,20 @@ def test_the_lists_name_her_stage_in_the_readers_language(
     assert names[locale]["identification"] != "Identification"
 
 
+@pytest.mark.parametrize("locale", [code for code in NETWORK_LOCALES if code != "en"])
+def test_an_error_page_is_in_the_readers_language(
+    client: FlaskClient, session: Session, locale: str
+) -> None:
+    make_user(session, "anna", "se-roks")
+    sign_in(client, "anna")
+    missing = "/cases/00000000-0000-0000-0000-000000000000"
+    english = client.get(missing)
+    page = client.get(missing, headers={"Accept-Language": locale})
+    assert english.status_code == page.status_code == 404
+    assert "We could not find that page" in text(english)
+    assert "We could not find that page" not in text(page)
+
+
 def test_switching_to_latvian_is_kept_on_her_account(client: FlaskClient, session: Session) -> None:
     make_user(session, "anna", "se-roks")
     sign_in(client, "anna")
