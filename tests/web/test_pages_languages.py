@@ -5,6 +5,7 @@ the administrators' review of the translations."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -140,6 +141,35 @@ def test_an_error_page_is_in_the_readers_language(
     assert english.status_code == page.status_code == 404
     assert "We could not find that page" in text(english)
     assert "We could not find that page" not in text(page)
+
+
+def test_every_event_of_a_case_timeline_has_words() -> None:
+    """The timeline names each event in words, never as the audit code ("case.transferred"):
+    every case event the engine records has a label."""
+    from engine.settings import PROJECT_ROOT
+    from web.labels import EVENTS
+
+    source = "\n".join(p.read_text() for p in (PROJECT_ROOT / "engine").rglob("*.py"))
+    prefixes = "case|task|access|consent|referral|note|team|reminder"
+    recorded = set(re.findall(rf'"((?:{prefixes})\.[a-z_]+)"', source))
+    shown = {a for a in recorded if not a.endswith("viewed") and a != "task.id"}
+    assert shown and sorted(shown - set(EVENTS)) == []
+
+
+def test_the_timeline_names_tasks_in_the_readers_language(
+    client: FlaskClient, session: Session, services: Any
+) -> None:
+    from tests.factories.case_walker import Walker
+
+    walker = Walker(session, services)
+    walker.complete("assess_needs", services=["safe_housing"])
+    make_user(session, "anna", "se-roks")
+    sign_in(client, "anna")
+    with (TRANSLATIONS / "sv" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        swedish = read_po(handle).get("Assess her needs").string
+    page = text(client.get(f"/cases/{walker.case.id}", headers=SWEDISH))
+    timeline = page[page.index('id="timeline-title"') :]
+    assert "Assess her needs" not in timeline and f"“{swedish}”" in timeline
 
 
 def test_switching_to_latvian_is_kept_on_her_account(client: FlaskClient, session: Session) -> None:
